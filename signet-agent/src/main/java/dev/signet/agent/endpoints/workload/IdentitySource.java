@@ -1,0 +1,28 @@
+package dev.signet.agent.endpoints.workload;
+
+import dev.signet.agent.cache.WorkloadUpdate;
+import dev.signet.core.selector.Selector;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** What the Workload API needs from the agent's cache: the identities and bundle for a set of selectors. */
+public interface IdentitySource {
+    /** False until the agent has synced with the server at least once (the API then answers UNAVAILABLE). */
+    boolean ready();
+
+    /**
+     * Subscribes to the identities of a workload with these selectors. The listener is called once promptly
+     * with the current state (on a cache thread, never the caller's), then after every change that affects
+     * it: rotation, entry created/updated/deleted, bundle change. Close the subscription to stop.
+     */
+    Subscription subscribe(Set<Selector> selectors, Consumer<WorkloadUpdate> listener);
+
+    /** The current state for these selectors, without subscribing. */
+    WorkloadUpdate current(Set<Selector> selectors);
+
+    /** An open subscription. */
+    interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

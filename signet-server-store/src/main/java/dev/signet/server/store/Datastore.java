@@ -1,0 +1,15 @@
+package dev.signet.server.store;
+
+/** All persistent server state. Implementations are thread-safe; each method is one transaction. */
+public interface Datastore extends AutoCloseable {
+    EntryStore entries();
+
+    AgentStore agents();
+
+    JoinTokenStore joinTokens();
+
+    BundleStore bundles();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,32 @@
+package dev.signet.server.store;
+
+/** A datastore operation failed; subclasses say why in a way callers can act on. */
+public class StoreException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public StoreException(String message) {
+        super(message);
+    }
+
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The record to update or read does not exist. */
+    public static final class NotFound extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        public NotFound(String message) {
+            super(message);
+        }
+    }
+
+    /** A record with the same key exists already. */
+    public static final class AlreadyExists extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        public AlreadyExists(String message) {
+            super(message);
+        }
+    }
+}
