@@ -1,0 +1,199 @@
+package dev.signet.server;
+
+import dev.signet.core.registration.Entry;
+import dev.signet.server.api.UnixSocketServers;
+import dev.signet.server.api.admin.AdminApiService;
+import dev.signet.server.api.agent.AgentApiService;
+import dev.signet.server.api.agent.AgentAuthenticator;
+import dev.signet.server.api.agent.ServerTls;
+import dev.signet.server.api.agent.SyncHub;
+import dev.signet.server.attestation.JoinTokenAttestor;
+import dev.signet.server.authorization.EntryCache;
+import dev.signet.server.ca.CertificateAuthority;
+import dev.signet.server.config.ServerConfig;
+import dev.signet.server.identity.ServerIdentity;
+import dev.signet.server.store.Datastore;
+import dev.signet.server.store.JoinToken;
+import dev.signet.server.store.sql.SqlDatastore;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server process's composition root: datastore → CA → entry cache → agent API (TCP, TLS) and admin API
+ * (Unix socket, 0770) → periodic tasks (CA rotation, server SVID renewal, change polling, token pruning).
+ * Everything is wired here by hand; nothing is global.
+ */
+public final class Server implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+    /** Largest admin/agent API request accepted. */
+    private static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    private final ServerConfig config;
+    private final Clock clock;
+    private final Datastore store;
+    private final CertificateAuthority ca;
+    private final EntryCache entries;
+    private final SyncHub hub;
+    private final io.grpc.Server agentApi;
+    private final EventLoopGroup agentApiGroup;
+    private final UnixSocketServers.Handle adminApi;
+    private final ScheduledExecutorService scheduler;
+
+    private Server(ServerConfig config, Clock clock) throws IOException {
+        this.config = config;
+        this.clock = clock;
+        Files.createDirectories(config.dataDir());
+        Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
+        this.store = SqlDatastore.openSqlite(config.dataDir(), clock);
+        boolean ok = false;
+        EventLoopGroup group = null;
+        UnixSocketServers.Handle admin = null;
+        io.grpc.Server agentServer = null;
+        try {
+            this.ca = new CertificateAuthority(config.trustDomain(), config.dataDir().resolve("ca"), config.caKeyType(),
+                    config.caTtl(), store.bundles(), clock);
+            ca.initialize();
+            ServerIdentity identity = new ServerIdentity(ca, config.defaultX509SvidTtl(), List.of("localhost"), clock);
+            this.entries = new EntryCache(store.entries());
+            this.hub = new SyncHub(entries, store.agents(), ca);
+            entries.onChange(hub::changed);
+            ca.onBundleChange(hub::changed);
+            entries.reload();
+
+            AgentApiService agentService = new AgentApiService(
+                    List.of(new JoinTokenAttestor(config.trustDomain(), store.joinTokens(), clock)),
+                    store.agents(), ca, entries, hub, config.agentTtl(), config.defaultX509SvidTtl(), clock);
+            group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+            agentServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.bindPort()))
+                    .channelType(EpollServerSocketChannel.class)
+                    .bossEventLoopGroup(group)
+                    .workerEventLoopGroup(group)
+                    .sslContext(ServerTls.serverContext(identity, ca, clock))
+                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .addService(ServerInterceptors.intercept(agentService, new AgentAuthenticator(config.trustDomain(), store.agents(), clock)))
+                    .build();
+            try {
+                agentServer.start();
+            } catch (IOException e) {
+                throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.bindPort() + ": " + e.getMessage(), e);
+            }
+            this.agentApi = agentServer;
+            this.agentApiGroup = group;
+
+            AdminApiService adminService = new AdminApiService(config.trustDomain(), store, entries, ca, hub::changed, clock);
+            admin = UnixSocketServers.start(config.socketPath(), "rwxrwx---", MAX_MESSAGE_BYTES, adminService);
+            this.adminApi = admin;
+
+            this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "signet-server-tasks");
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler.scheduleWithFixedDelay(() -> task("entry change poll", entries::reloadIfChanged), 1, 1, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(() -> task("CA rotation", () -> {
+                try {
+                    ca.rotateIfDue();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                identity.renewIfDue();
+                store.joinTokens().pruneExpired(clock.instant());
+            }), 5, 5, TimeUnit.SECONDS);
+            ok = true;
+        } finally {
+            if (!ok) {
+                if (admin != null) {
+                    admin.close();
+                }
+                if (agentServer != null) {
+                    agentServer.shutdownNow();
+                }
+                if (group != null) {
+                    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                }
+                store.close();
+            }
+        }
+        log.info("server started: trust domain {}, agent API on {}:{}, admin socket {}", config.trustDomain(),
+                config.bindAddress(), agentApiPort(), config.socketPath());
+    }
+
+    /** Starts a server; on failure everything started so far is stopped again. */
+    public static Server start(ServerConfig config, Clock clock) throws IOException {
+        return new Server(config, clock);
+    }
+
+    private static void task(String name, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed: {}", name, e.toString());
+        }
+    }
+
+    /** The agent API's TCP port (useful when configured as 0). */
+    public int agentApiPort() {
+        return ((InetSocketAddress) agentApi.getListenSockets().get(0)).getPort();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    /** Creates a join token directly (dev mode); the admin API is the way for everyone else. */
+    public String createJoinToken(Duration ttl, Map<String, String> labels) {
+        String token = UUID.randomUUID().toString();
+        SortedMap<String, String> l = new TreeMap<>(labels);
+        store.joinTokens().create(new JoinToken(token, clock.instant().plus(ttl), l));
+        return token;
+    }
+
+    /** Creates an entry directly (dev mode), validated like the admin API does. */
+    public Entry createEntry(Entry e) {
+        new dev.signet.server.registration.EntryValidator(config.trustDomain()).validate(e);
+        Entry stored = store.entries().create(e);
+        entries.reload();
+        return stored;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        adminApi.close();
+        hub.close();
+        agentApi.shutdownNow();
+        try {
+            agentApi.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        agentApiGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        store.close();
+        log.info("server stopped");
+    }
+}

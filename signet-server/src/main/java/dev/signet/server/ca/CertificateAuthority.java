@@ -1,0 +1,193 @@
+package dev.signet.server.ca;
+
+import dev.signet.core.files.AtomicFiles;
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.core.spiffeid.TrustDomain;
+import dev.signet.core.x509.Certificates;
+import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.Pem;
+import dev.signet.server.store.BundleStore;
+import dev.signet.server.store.StoredBundle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's X.509 certificate authority: a self-signed signing key per server, kept in
+ * {@code <data_dir>/ca/} (keys 0600, written atomically), published in the trust bundle before it signs
+ * anything.
+ *
+ * <p>Rotation follows SPIRE's schedule: when a CA has half its lifetime left a successor is prepared and
+ * added to the bundle ({@code prepared}); when a sixth is left the successor becomes active. So every
+ * SVID is signed by a CA that validators already had in their bundle for a long while (F-2), and a
+ * CA is dropped from the bundle only once it has expired and nothing can chain to it (F-3).
+ */
+public final class CertificateAuthority {
+    private static final Logger log = LoggerFactory.getLogger(CertificateAuthority.class);
+
+    private final TrustDomain trustDomain;
+    private final Path dir;
+    private final Crypto.KeyType keyType;
+    private final Duration caTtl;
+    private final BundleStore bundles;
+    private final Clock clock;
+    private final List<Runnable> bundleListeners = new CopyOnWriteArrayList<>();
+    private volatile SigningAuthority current;
+    private volatile SigningAuthority next;
+
+    public CertificateAuthority(TrustDomain trustDomain, Path dir, Crypto.KeyType keyType, Duration caTtl, BundleStore bundles, Clock clock) {
+        this.trustDomain = trustDomain;
+        this.dir = dir;
+        this.keyType = keyType;
+        this.caTtl = caTtl;
+        this.bundles = bundles;
+        this.clock = clock;
+    }
+
+    /** Loads the CA from disk, or generates it on first start; makes sure it is in the bundle. */
+    public synchronized void initialize() throws IOException {
+        current = load("current");
+        next = load("next");
+        Instant now = clock.instant();
+        if (current == null || !current.certificate().getNotAfter().toInstant().isAfter(now)) {
+            if (next != null && next.certificate().getNotAfter().toInstant().isAfter(now)) {
+                activateNext();
+            } else {
+                current = generate(now);
+                store("current", current);
+                log.info("generated new CA {}", current);
+            }
+        }
+        publish(current);
+        if (next != null) {
+            publish(next);
+        }
+        rotateIfDue();
+    }
+
+    /** Prepares or activates a successor when due, and prunes expired authorities from the bundle. Call periodically. */
+    public synchronized void rotateIfDue() throws IOException {
+        Instant now = clock.instant();
+        X509Certificate cert = current.certificate();
+        Instant notBefore = cert.getNotBefore().toInstant();
+        Instant notAfter = cert.getNotAfter().toInstant();
+        Duration lifetime = Duration.between(notBefore, notAfter);
+        Duration remaining = Duration.between(now, notAfter);
+        if (next == null && remaining.compareTo(lifetime.dividedBy(2)) <= 0) {
+            next = generate(now);
+            store("next", next);
+            publish(next);
+            log.info("prepared next CA {}", next);
+        }
+        if (next != null && remaining.compareTo(lifetime.dividedBy(6)) <= 0) {
+            activateNext();
+            log.info("activated CA {}", current);
+        }
+        StoredBundle before = bundles.get(trustDomain).orElse(null);
+        StoredBundle after = bundles.removeX509Authorities(trustDomain,
+                der -> !Certificates.parse(der).getNotAfter().toInstant().isAfter(now));
+        if (before == null || after.sequence() != before.sequence()) {
+            fireBundleChanged();
+        }
+    }
+
+    private void activateNext() throws IOException {
+        current = next;
+        next = null;
+        store("current", current);
+        Files.deleteIfExists(dir.resolve("next.key"));
+        Files.deleteIfExists(dir.resolve("next.crt"));
+    }
+
+    public SigningAuthority current() {
+        return current;
+    }
+
+    public TrustDomain trustDomain() {
+        return trustDomain;
+    }
+
+    /**
+     * Signs an X509-SVID. The chain returned is the leaf only: the CA is self-signed and lives in the bundle.
+     * The leaf's notAfter is {@code now + ttl}, capped at the CA's notAfter.
+     */
+    public List<X509Certificate> signX509Svid(SpiffeId id, PublicKey key, Duration ttl, List<String> dnsNames) {
+        if (!id.isMemberOf(trustDomain)) {
+            throw new IllegalArgumentException("SPIFFE ID " + id + " is not in trust domain " + trustDomain);
+        }
+        SigningAuthority ca = current;
+        Instant now = clock.instant();
+        return List.of(X509Profiles.leaf(ca, id, key, dnsNames, now, now.plus(ttl)));
+    }
+
+    /** The trust bundle: every published CA certificate, with its sequence number. */
+    public Bundle bundle() {
+        StoredBundle b = bundles.get(trustDomain).orElseThrow(() -> new IllegalStateException("trust bundle missing"));
+        return new Bundle(trustDomain, Certificates.parseAll(b.x509Authorities()), b.sequence());
+    }
+
+    /** Called (on the rotating thread) whenever the bundle changes. */
+    public void onBundleChange(Runnable listener) {
+        bundleListeners.add(listener);
+    }
+
+    private void publish(SigningAuthority a) {
+        StoredBundle before = bundles.get(trustDomain).orElse(null);
+        StoredBundle after = bundles.addX509Authority(trustDomain, Certificates.der(a.certificate()));
+        if (before == null || before.sequence() != after.sequence()) {
+            fireBundleChanged();
+        }
+    }
+
+    private void fireBundleChanged() {
+        for (Runnable r : bundleListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("bundle listener failed", e);
+            }
+        }
+    }
+
+    private SigningAuthority generate(Instant now) {
+        KeyPair kp = Crypto.generate(keyType);
+        X509Certificate cert = X509Profiles.selfSignedCa(trustDomain, kp.getPublic(), kp.getPrivate(),
+                now.minusSeconds(X509Profiles.NOT_BEFORE_CUSHION_SECONDS), now.plus(caTtl));
+        return new SigningAuthority(kp.getPrivate(), cert);
+    }
+
+    private void store(String slot, SigningAuthority a) throws IOException {
+        Files.createDirectories(dir);
+        AtomicFiles.writeSecret(dir.resolve(slot + ".key"), Pem.encodePrivateKey(a.key()).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writePublic(dir.resolve(slot + ".crt"), Pem.encodeCertificates(List.of(a.certificate())).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private SigningAuthority load(String slot) throws IOException {
+        Path key = dir.resolve(slot + ".key");
+        Path crt = dir.resolve(slot + ".crt");
+        if (!Files.exists(key) || !Files.exists(crt)) {
+            return null;
+        }
+        try {
+            return new SigningAuthority(
+                    Pem.decodePrivateKey(Files.readString(key)),
+                    Pem.decodeCertificates(Files.readString(crt)).get(0));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("CA file " + key + " or " + crt + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** A trust domain's X.509 authorities with the bundle sequence number. */
+    public record Bundle(TrustDomain trustDomain, List<X509Certificate> x509Authorities, long sequence) {}
+}
