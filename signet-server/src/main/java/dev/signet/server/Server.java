@@ -14,7 +14,7 @@ import dev.signet.server.config.ServerConfig;
 import dev.signet.server.identity.ServerIdentity;
 import dev.signet.server.store.Datastore;
 import dev.signet.server.store.JoinToken;
-import dev.signet.server.store.sql.SqlDatastore;
+import dev.signet.server.store.sql.SqliteDatastore;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -64,7 +64,7 @@ public final class Server implements AutoCloseable {
         this.clock = clock;
         Files.createDirectories(config.dataDir());
         Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
-        this.store = SqlDatastore.openSqlite(config.dataDir(), clock);
+        this.store = SqliteDatastore.open(config.dataDir(), clock);
         boolean ok = false;
         EventLoopGroup group = null;
         UnixSocketServers.Handle admin = null;

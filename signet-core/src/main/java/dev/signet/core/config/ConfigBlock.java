@@ -41,12 +41,32 @@ public final class ConfigBlock {
     }
 
     public static ConfigBlock parse(String source, String text) {
+        String problem = HclSyntax.problem(text);
+        if (problem != null) {
+            throw new ConfigException(source + ": malformed HCL: " + problem);
+        }
         try {
             Map<String, Object> map = new HCLParser().parse(text);
+            checkNoNulls("", map, source);
             return new ConfigBlock("", map);
+        } catch (ConfigException e) {
+            throw e;
         } catch (Exception | StackOverflowError e) {
             String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new ConfigException(source + ": malformed HCL: " + msg);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void checkNoNulls(String prefix, Map<String, Object> map, String source) {
+        for (Map.Entry<String, Object> e : map.entrySet()) {
+            String k = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue() == null) {
+                throw new ConfigException(source + ": malformed HCL: " + k + " has no value");
+            }
+            if (e.getValue() instanceof Map<?, ?> m) {
+                checkNoNulls(k, (Map<String, Object>) m, source);
+            }
         }
     }
 

@@ -34,7 +34,8 @@ public record ServerConfig(
         String td = pick(o.trustDomain(), s.string("trust_domain", null));
         String dataDir = pick(o.dataDir(), s.string("data_dir", "./.signet-server"));
         String bindAddress = pick(o.bindAddress(), s.string("bind_address", "0.0.0.0"));
-        int bindPort = o.bindPort() != null ? o.bindPort() : s.integer("bind_port", 8081);
+        int filePort = s.integer("bind_port", 8081);
+        int bindPort = o.bindPort() != null ? o.bindPort() : filePort;
         String socket = pick(o.socketPath(), s.string("socket_path", DEFAULT_SOCKET));
         String keyType = s.string("ca_key_type", "ec-p256");
         Duration caTtl = s.duration("ca_ttl", Duration.ofHours(24));

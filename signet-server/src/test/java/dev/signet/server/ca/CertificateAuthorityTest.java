@@ -6,7 +6,7 @@ import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Crypto;
 import dev.signet.server.store.Datastore;
-import dev.signet.server.store.sql.SqlDatastore;
+import dev.signet.server.store.sql.SqliteDatastore;
 import dev.signet.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ class CertificateAuthorityTest {
 
     @BeforeEach
     void open() {
-        store = SqlDatastore.openSqlite(dir, clock);
+        store = SqliteDatastore.open(dir, clock);
     }
 
     @AfterEach

@@ -1,0 +1,62 @@
+package dev.signet.server.store.sql;
+
+import dev.signet.server.store.AgentStore;
+import dev.signet.server.store.BundleStore;
+import dev.signet.server.store.Datastore;
+import dev.signet.server.store.EntryStore;
+import dev.signet.server.store.JoinTokenStore;
+import java.time.Clock;
+
+/**
+ * The {@link Datastore} on a SQL database, the same code for every {@link Dialect}. Open one with
+ * {@link SqliteDatastore#open}; close it to release the database.
+ */
+public final class SqlDatastore implements Datastore {
+    private final String description;
+    private final Transactions tx;
+    private final SqlEntryStore entries;
+    private final SqlAgentStore agents;
+    private final SqlJoinTokenStore joinTokens;
+    private final SqlBundleStore bundles;
+
+    SqlDatastore(String description, Dialect dialect, Transactions tx, Clock clock) {
+        this.description = description;
+        this.tx = tx;
+        this.entries = new SqlEntryStore(tx, dialect, clock);
+        this.agents = new SqlAgentStore(tx, dialect);
+        this.joinTokens = new SqlJoinTokenStore(tx, dialect);
+        this.bundles = new SqlBundleStore(tx);
+    }
+
+    @Override
+    public EntryStore entries() {
+        return entries;
+    }
+
+    @Override
+    public AgentStore agents() {
+        return agents;
+    }
+
+    @Override
+    public JoinTokenStore joinTokens() {
+        return joinTokens;
+    }
+
+    @Override
+    public BundleStore bundles() {
+        return bundles;
+    }
+
+    /** Waits for in-flight calls, then releases the connections; later calls fail. Idempotent. */
+    @Override
+    public void close() {
+        tx.close();
+    }
+
+    /** Which database this is, e.g. {@code SQLite datastore /var/lib/signet/datastore.sqlite3}. */
+    @Override
+    public String toString() {
+        return description;
+    }
+}

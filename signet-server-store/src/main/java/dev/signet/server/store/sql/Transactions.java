@@ -1,0 +1,31 @@
+package dev.signet.server.store.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Runs units of work as transactions. The SQLite implementation is {@link SqliteTransactions}; a pooled
+ * implementation for PostgreSQL can sit behind the same two methods.
+ */
+interface Transactions extends AutoCloseable {
+
+    /** One unit of work on a connection inside an open transaction. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in a transaction that may write, commits it, and returns its result. On any
+     * exception the transaction is rolled back; a {@link SQLException} is rethrown as a
+     * {@link dev.signet.server.store.StoreException} whose message starts with {@code what}.
+     */
+    <T> T write(String what, Work<T> work);
+
+    /** Like {@link #write} for work that only reads; it sees one consistent snapshot. */
+    <T> T read(String what, Work<T> work);
+
+    /** Releases the connections after in-flight work finishes; later calls fail. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,801 @@
+package dev.signet.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.signet.core.registration.Entry;
+import dev.signet.core.registration.Parent;
+import dev.signet.core.selector.Selector;
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.core.spiffeid.TrustDomain;
+import dev.signet.testing.ManualClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link Datastore} backend must pass. A backend's test extends this class and
+ * implements {@link #newDatastore}. Other modules reuse it through this module's test-jar
+ * ({@code <type>test-jar</type>}, plus test dependencies on signet-testing, JUnit and AssertJ).
+ */
+public abstract class DatastoreContract {
+    protected static final TrustDomain TD = new TrustDomain("example.org");
+    /**
+     * Deliberately not on a whole second, so entry creation times must be truncated; instants the contract
+     * stores are in microseconds, the finest precision backends must keep.
+     */
+    protected static final Instant START = Instant.parse("2026-03-01T10:00:00.123456Z");
+    private static final Instant START_SECOND = Instant.parse("2026-03-01T10:00:00Z");
+
+    protected final ManualClock clock = new ManualClock(START);
+    private final List<Datastore> opened = new ArrayList<>();
+    /** The datastore under test, opened before each test. */
+    protected Datastore store;
+
+    /**
+     * Opens a datastore on this test's storage. Storage is empty at the start of each test; every call
+     * within one test opens the same storage again, as a restarted or a second server would. The contract
+     * closes what it opens.
+     */
+    protected abstract Datastore newDatastore(Clock clock);
+
+    /** Opens another datastore on the same storage, closed after the test. */
+    protected final Datastore open() {
+        Datastore d = newDatastore(clock);
+        opened.add(d);
+        return d;
+    }
+
+    @BeforeEach
+    void openStore() {
+        store = open();
+    }
+
+    @AfterEach
+    void closeStores() {
+        for (Datastore d : opened) {
+            d.close();
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------
+
+    protected static SpiffeId sid(String path) {
+        return SpiffeId.parse("spiffe://example.org" + path);
+    }
+
+    protected static SortedSet<Selector> selectors(String... s) {
+        TreeSet<Selector> out = new TreeSet<>();
+        for (String x : s) {
+            out.add(Selector.parse(x));
+        }
+        return out;
+    }
+
+    protected static Entry entry(String id, String path, Parent parent, String... selectors) {
+        return new Entry(id, sid(path), parent, selectors(selectors), null, List.of(), "", 0, null);
+    }
+
+    protected static Parent agentParent(String path) {
+        return new Parent.AgentId(sid(path));
+    }
+
+    protected static AgentRecord agent(String path, String... selectors) {
+        return new AgentRecord(sid(path), "join_token", selectors(selectors), "0a1b", START.plusSeconds(3600), "", null,
+                false, START_SECOND, null);
+    }
+
+    protected static TreeMap<String, String> labels(String... keysAndValues) {
+        TreeMap<String, String> out = new TreeMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            out.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return out;
+    }
+
+    protected static List<String> hex(StoredBundle b) {
+        return b.x509Authorities().stream().map(HexFormat.of()::formatHex).toList();
+    }
+
+    private static byte[] der(int n) {
+        byte[] b = new byte[40 + n];
+        Arrays.fill(b, (byte) n);
+        b[0] = 0x30;
+        return b;
+    }
+
+    private static String derHex(int n) {
+        return HexFormat.of().formatHex(der(n));
+    }
+
+    // ---- entries --------------------------------------------------------------------------------------
+
+    @Test
+    void createAssignsRandomIdRevisionOneAndCreationTimeInWholeSeconds() {
+        Entry created = store.entries().create(entry(null, "/web", agentParent("/agent/1"), "unix:uid:1000"));
+
+        assertThat(UUID.fromString(created.id()).toString()).isEqualTo(created.id());
+        assertThat(created.revision()).isEqualTo(1);
+        assertThat(created.createdAt()).isEqualTo(START_SECOND);
+        assertThat(created.spiffeId()).isEqualTo(sid("/web"));
+        assertThat(store.entries().get(created.id())).contains(created);
+
+        Entry other = store.entries().create(entry(null, "/db", agentParent("/agent/1"), "unix:uid:1000"));
+        assertThat(other.id()).isNotEqualTo(created.id());
+    }
+
+    @Test
+    void createKeepsAGivenIdButIgnoresGivenRevisionAndCreationTime() {
+        Entry in = new Entry("my-id", sid("/web"), new Parent.AnyNode(), selectors("unix:uid:1"), null, List.of(), "", 7,
+                Instant.parse("2020-01-01T00:00:00Z"));
+
+        Entry created = store.entries().create(in);
+
+        assertThat(created).isEqualTo(in.withId("my-id", 1, START_SECOND));
+        assertThat(store.entries().get("my-id")).contains(created);
+    }
+
+    @Test
+    void createWithAnExistingIdFails() {
+        Entry first = store.entries().create(entry("e1", "/web", new Parent.AnyNode(), "unix:uid:1"));
+
+        assertThatThrownBy(() -> store.entries().create(entry("e1", "/other", agentParent("/a"), "unix:uid:2")))
+                .isInstanceOf(StoreException.AlreadyExists.class)
+                .hasMessageContaining("e1");
+        assertThat(store.entries().list()).containsExactly(first);
+    }
+
+    @Test
+    void duplicateRegistrationIsRejectedWhateverTheOtherFields() {
+        Entry first = store.entries().create(entry(null, "/web", agentParent("/agent/1"), "unix:uid:1000", "unix:gid:10"));
+        // Same SPIFFE ID, parent and selector set; selectors given in another order, other fields differ.
+        Entry dup = new Entry(null, sid("/web"), agentParent("/agent/1"), selectors("unix:gid:10", "unix:uid:1000"),
+                Duration.ofMinutes(5), List.of("web.example.org"), "other hint", 0, null);
+
+        assertThatThrownBy(() -> store.entries().create(dup))
+                .isInstanceOf(StoreException.AlreadyExists.class)
+                .hasMessageContaining(first.id());
+        assertThatThrownBy(() -> store.entries().create(dup.withId("another-id", 0, null)))
+                .isInstanceOf(StoreException.AlreadyExists.class);
+        assertThat(store.entries().list()).containsExactly(first);
+    }
+
+    @Test
+    void registrationsDifferingInSpiffeIdParentOrSelectorsAreNotDuplicates() {
+        List<Entry> distinct = List.of(
+                entry(null, "/web", agentParent("/agent/1"), "unix:uid:1000", "unix:gid:10"),
+                entry(null, "/web", agentParent("/agent/1"), "unix:uid:1000"),
+                entry(null, "/web", agentParent("/agent/1")),
+                entry(null, "/web2", agentParent("/agent/1"), "unix:uid:1000", "unix:gid:10"),
+                entry(null, "/web", agentParent("/agent/2"), "unix:uid:1000", "unix:gid:10"),
+                entry(null, "/web", new Parent.AnyNode(), "unix:uid:1000", "unix:gid:10"),
+                entry(null, "/web", new Parent.NodeSelectors(selectors("join_token:label:env:prod")), "unix:uid:1000", "unix:gid:10"),
+                entry(null, "/web", new Parent.NodeSelectors(selectors("join_token:label:env:dev")), "unix:uid:1000", "unix:gid:10"),
+                entry(null, "/web", new Parent.NodeSelectors(selectors("join_token:label:env:dev", "k8s:ns:a")), "unix:uid:1000",
+                        "unix:gid:10"));
+        for (Entry e : distinct) {
+            store.entries().create(e);
+        }
+        assertThat(store.entries().list()).hasSize(distinct.size());
+
+        for (Entry e : distinct) {
+            assertThatThrownBy(() -> store.entries().create(e))
+                    .as("duplicate of %s", e)
+                    .isInstanceOf(StoreException.AlreadyExists.class);
+        }
+        assertThat(store.entries().list()).hasSize(distinct.size());
+    }
+
+    @Test
+    void entriesWithEveryParentKindRoundTripExactly() {
+        Entry byAgent = new Entry("a", sid("/web"), agentParent("/agent/node-1"), selectors("unix:uid:1000", "unix:gid:10"),
+                null, List.of("web.example.org", "a.example.org", "WEB-2"), "web hint", 0, null);
+        Entry byNodes = new Entry("b", sid("/db"), new Parent.NodeSelectors(selectors("join_token:label:env:prod", "k8s:ns:db")),
+                selectors("k8s:sa:db"), Duration.ofHours(1), List.of("z.example.org", "db"), "", 0, null);
+        Entry anyNode = new Entry("c", sid("/any"), new Parent.AnyNode(), selectors(), Duration.ZERO, List.of(), "h", 0, null);
+
+        List<Entry> expected = new ArrayList<>();
+        for (Entry e : List.of(byAgent, byNodes, anyNode)) {
+            Entry created = store.entries().create(e);
+            Entry want = e.withId(e.id(), 1, START_SECOND);
+            assertThat(created).isEqualTo(want);
+            assertThat(store.entries().get(e.id())).contains(want);
+            expected.add(want);
+        }
+        Entry nodes = store.entries().get("b").orElseThrow();
+        assertThat(nodes.parent()).isInstanceOf(Parent.NodeSelectors.class);
+        assertThat(((Parent.NodeSelectors) nodes.parent()).selectors()).isEqualTo(selectors("k8s:ns:db", "join_token:label:env:prod"));
+        assertThat(nodes.dnsNames()).containsExactly("z.example.org", "db");
+        assertThat(store.entries().get("a").orElseThrow().x509Ttl()).isNull();
+        assertThat(store.entries().get("c").orElseThrow().x509Ttl()).isEqualTo(Duration.ZERO);
+        assertThat(store.entries().list()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void getOfUnknownEntryIsEmpty() {
+        assertThat(store.entries().get("nope")).isEmpty();
+    }
+
+    @Test
+    void updateReplacesTheEntryKeepsCreationTimeAndBumpsRevision() {
+        Entry created = store.entries().create(entry("e1", "/web", agentParent("/agent/1"), "unix:uid:1"));
+        clock.advance(Duration.ofHours(1));
+
+        Entry changed = new Entry("e1", sid("/web-v2"), new Parent.NodeSelectors(selectors("k8s:ns:web")),
+                selectors("k8s:sa:web", "k8s:ns:web"), Duration.ofMinutes(30), List.of("b.example.org", "a.example.org"),
+                "new hint", 99, Instant.parse("2030-01-01T00:00:00Z"));
+        Entry updated = store.entries().update(changed);
+
+        assertThat(updated).isEqualTo(changed.withId("e1", 2, created.createdAt()));
+        assertThat(store.entries().get("e1")).contains(updated);
+
+        Entry back = store.entries().update(created);
+        assertThat(back).isEqualTo(created.withId("e1", 3, created.createdAt()));
+        assertThat(store.entries().get("e1")).contains(back);
+        assertThat(store.entries().get("e1").orElseThrow().dnsNames()).isEmpty();
+    }
+
+    @Test
+    void updateOfAMissingEntryFailsAndCreatesNothing() {
+        assertThatThrownBy(() -> store.entries().update(entry("ghost", "/web", new Parent.AnyNode())))
+                .isInstanceOf(StoreException.NotFound.class)
+                .hasMessageContaining("ghost");
+        assertThatThrownBy(() -> store.entries().update(entry(null, "/web", new Parent.AnyNode())))
+                .isInstanceOf(StoreException.NotFound.class);
+        assertThat(store.entries().list()).isEmpty();
+    }
+
+    @Test
+    void updateThatWouldDuplicateAnotherEntryFails() {
+        Entry a = store.entries().create(entry("a", "/web", agentParent("/agent/1"), "unix:uid:1"));
+        Entry b = store.entries().create(entry("b", "/web", agentParent("/agent/1"), "unix:uid:2"));
+
+        assertThatThrownBy(() -> store.entries().update(entry("b", "/web", agentParent("/agent/1"), "unix:uid:1")))
+                .isInstanceOf(StoreException.AlreadyExists.class)
+                .hasMessageContaining("a");
+        assertThat(store.entries().list()).containsExactly(a, b);
+
+        // Updating an entry without changing its registration is not a duplicate of itself.
+        Entry sameKey = new Entry("a", sid("/web"), agentParent("/agent/1"), selectors("unix:uid:1"), Duration.ofMinutes(1),
+                List.of(), "changed", 0, null);
+        assertThat(store.entries().update(sameKey).revision()).isEqualTo(2);
+    }
+
+    @Test
+    void deleteRemovesTheEntryAndItsChildren() {
+        store.entries().create(new Entry("e1", sid("/web"), new Parent.NodeSelectors(selectors("k8s:ns:a")),
+                selectors("unix:uid:1"), null, List.of("x.example.org"), "", 0, null));
+        Entry keep = store.entries().create(entry("e2", "/db", new Parent.AnyNode(), "unix:uid:2"));
+
+        assertThat(store.entries().delete("e1")).isTrue();
+        assertThat(store.entries().get("e1")).isEmpty();
+        assertThat(store.entries().delete("e1")).isFalse();
+        assertThat(store.entries().delete("never")).isFalse();
+        assertThat(store.entries().list()).containsExactly(keep);
+
+        // Re-creating the ID shows no selectors, node selectors or DNS names left behind.
+        Entry again = store.entries().create(entry("e1", "/web", new Parent.AnyNode()));
+        assertThat(store.entries().get("e1")).contains(again);
+        assertThat(again.selectors()).isEmpty();
+        assertThat(again.dnsNames()).isEmpty();
+    }
+
+    @Test
+    void listsAreOrderedById() {
+        for (String id : List.of("c", "a", "B", "b", "a-2")) {
+            store.entries().create(entry(id, id.equals("b") ? "/x" : "/y", new Parent.AnyNode(), "unix:uid:" + id.hashCode()));
+        }
+        assertThat(store.entries().list()).extracting(Entry::id).containsExactly("B", "a", "a-2", "b", "c");
+        assertThat(store.entries().listBySpiffeId(sid("/y"))).extracting(Entry::id).containsExactly("B", "a", "a-2", "c");
+        assertThat(store.entries().listBySpiffeId(sid("/x"))).extracting(Entry::id).containsExactly("b");
+        assertThat(store.entries().listBySpiffeId(sid("/none"))).isEmpty();
+    }
+
+    @Test
+    void listBySpiffeIdReturnsCompleteEntries() {
+        Entry e = store.entries().create(new Entry("z", sid("/web"), new Parent.NodeSelectors(selectors("k8s:ns:a")),
+                selectors("unix:uid:1", "unix:gid:2"), Duration.ofSeconds(90), List.of("b", "a"), "hint", 0, null));
+        store.entries().create(entry("m", "/other", new Parent.AnyNode(), "unix:uid:1"));
+
+        assertThat(store.entries().listBySpiffeId(sid("/web"))).containsExactly(e);
+    }
+
+    // ---- change counter -------------------------------------------------------------------------------
+
+    @Test
+    void changeCounterRisesOnEveryEntryAndAgentChangeOnly() {
+        EntryStore entries = store.entries();
+        AgentStore agents = store.agents();
+        List<Runnable> changes = List.of(
+                () -> entries.create(entry("e1", "/web", new Parent.AnyNode(), "unix:uid:1")),
+                () -> entries.update(entry("e1", "/web", new Parent.AnyNode(), "unix:uid:2")),
+                () -> entries.delete("e1"),
+                () -> agents.create(agent("/agent/1")),
+                () -> agents.update(agent("/agent/1").asBanned()),
+                () -> agents.delete(sid("/agent/1")));
+        long last = entries.changeCounter();
+        for (Runnable change : changes) {
+            change.run();
+            long now = entries.changeCounter();
+            assertThat(now).as("counter after a change").isGreaterThan(last);
+            last = now;
+        }
+
+        entries.create(entry("e2", "/web", new Parent.AnyNode(), "unix:uid:1"));
+        agents.create(agent("/agent/2"));
+        long before = entries.changeCounter();
+        List<Runnable> nonChanges = List.of(
+                () -> entries.get("e2"),
+                entries::list,
+                () -> entries.listBySpiffeId(sid("/web")),
+                () -> entries.delete("missing"),
+                () -> agents.delete(sid("/agent/missing")),
+                agents::list,
+                () -> store.joinTokens().create(new JoinToken("tok-1", START.plusSeconds(60), null)),
+                () -> store.joinTokens().consume("tok-1"),
+                () -> store.joinTokens().pruneExpired(START),
+                () -> store.bundles().addX509Authority(TD, der(1)));
+        for (Runnable r : nonChanges) {
+            r.run();
+        }
+        assertThatThrownBy(() -> entries.create(entry("e2", "/x", new Parent.AnyNode())))
+                .isInstanceOf(StoreException.AlreadyExists.class);
+        assertThatThrownBy(() -> entries.create(entry(null, "/web", new Parent.AnyNode(), "unix:uid:1")))
+                .isInstanceOf(StoreException.AlreadyExists.class);
+        assertThatThrownBy(() -> entries.update(entry("missing", "/x", new Parent.AnyNode())))
+                .isInstanceOf(StoreException.NotFound.class);
+        assertThatThrownBy(() -> agents.create(agent("/agent/2"))).isInstanceOf(StoreException.AlreadyExists.class);
+        assertThatThrownBy(() -> agents.update(agent("/agent/missing"))).isInstanceOf(StoreException.NotFound.class);
+        assertThat(entries.changeCounter()).isEqualTo(before);
+    }
+
+    @Test
+    void changeCounterShowsChangesCommittedByAnotherInstance() {
+        Datastore other = open();
+        long start = store.entries().changeCounter();
+        assertThat(other.entries().changeCounter()).isEqualTo(start);
+
+        other.entries().create(entry("e1", "/web", new Parent.AnyNode()));
+        long afterEntry = store.entries().changeCounter();
+        assertThat(afterEntry).isGreaterThan(start);
+        assertThat(store.entries().get("e1")).isPresent();
+
+        other.agents().create(agent("/agent/1"));
+        assertThat(store.entries().changeCounter()).isGreaterThan(afterEntry);
+        assertThat(store.agents().get(sid("/agent/1"))).isPresent();
+    }
+
+    // ---- agents ---------------------------------------------------------------------------------------
+
+    @Test
+    void agentsRoundTripEveryField() {
+        AgentRecord full = new AgentRecord(sid("/agent/full"), "join_token", selectors("join_token:label:env:prod", "join_token:id:x"),
+                "0a1b2c", Instant.parse("2026-03-02T10:00:00Z"), "0d0e0f", Instant.parse("2026-03-03T10:00:00.5Z"), false,
+                Instant.parse("2026-03-01T09:00:00Z"), Instant.parse("2026-03-01T09:30:00.250Z"));
+        AgentRecord minimal = new AgentRecord(sid("/agent/min"), "x509pop", null, null, null, null, null, true, START_SECOND, null);
+
+        store.agents().create(full);
+        store.agents().create(minimal);
+
+        assertThat(store.agents().get(full.id())).contains(full);
+        assertThat(store.agents().get(minimal.id())).contains(minimal);
+        AgentRecord readBack = store.agents().get(minimal.id()).orElseThrow();
+        assertThat(readBack.certSerial()).isEmpty();
+        assertThat(readBack.certNotAfter()).isNull();
+        assertThat(readBack.banned()).isTrue();
+        assertThat(store.agents().get(sid("/agent/none"))).isEmpty();
+    }
+
+    @Test
+    void creatingAnExistingAgentFails() {
+        AgentRecord a = agent("/agent/1", "k:v");
+        store.agents().create(a);
+
+        assertThatThrownBy(() -> store.agents().create(agent("/agent/1", "k:other")))
+                .isInstanceOf(StoreException.AlreadyExists.class)
+                .hasMessageContaining("/agent/1");
+        assertThat(store.agents().get(a.id())).contains(a);
+    }
+
+    @Test
+    void agentUpdatesRoundTripRotationSightingsBanAndSelectors() {
+        AgentRecord a = agent("/agent/1", "join_token:label:env:prod");
+        store.agents().create(a);
+
+        AgentRecord rotating = a.withNewCert("ff01", START.plusSeconds(7200));
+        store.agents().update(rotating);
+        assertThat(store.agents().get(a.id())).contains(rotating);
+
+        AgentRecord rotated = rotating.withCurrentCert("ff01", START.plusSeconds(7200));
+        store.agents().update(rotated);
+        assertThat(store.agents().get(a.id())).contains(rotated);
+
+        AgentRecord seen = rotated.seenAt(Instant.parse("2026-03-01T11:00:00Z"));
+        store.agents().update(seen);
+        assertThat(store.agents().get(a.id())).contains(seen);
+
+        AgentRecord reselected = new AgentRecord(a.id(), "join_token", selectors("k8s:node:n1"), seen.certSerial(),
+                seen.certNotAfter(), "", null, false, seen.createdAt(), seen.lastSeen());
+        store.agents().update(reselected);
+        assertThat(store.agents().get(a.id()).orElseThrow().selectors()).isEqualTo(selectors("k8s:node:n1"));
+
+        AgentRecord banned = reselected.withNewCert("ff02", START.plusSeconds(9000)).asBanned();
+        store.agents().update(banned);
+        AgentRecord stored = store.agents().get(a.id()).orElseThrow();
+        assertThat(stored).isEqualTo(banned);
+        assertThat(stored.banned()).isTrue();
+        assertThat(stored.certSerial()).isEmpty();
+        assertThat(stored.newCertSerial()).isEmpty();
+        assertThat(stored.newCertNotAfter()).isNull();
+        assertThat(stored.certNotAfter()).isEqualTo(START.plusSeconds(7200));
+    }
+
+    @Test
+    void updatingAMissingAgentFailsAndCreatesNothing() {
+        assertThatThrownBy(() -> store.agents().update(agent("/agent/ghost")))
+                .isInstanceOf(StoreException.NotFound.class)
+                .hasMessageContaining("/agent/ghost");
+        assertThat(store.agents().list()).isEmpty();
+    }
+
+    @Test
+    void deletingAnAgentRemovesItAndItsSelectors() {
+        store.agents().create(agent("/agent/1", "a:1", "b:2"));
+        AgentRecord other = agent("/agent/2", "a:1");
+        store.agents().create(other);
+
+        assertThat(store.agents().delete(sid("/agent/1"))).isTrue();
+        assertThat(store.agents().delete(sid("/agent/1"))).isFalse();
+        assertThat(store.agents().get(sid("/agent/1"))).isEmpty();
+        assertThat(store.agents().list()).containsExactly(other);
+
+        AgentRecord again = agent("/agent/1");
+        store.agents().create(again);
+        assertThat(store.agents().get(sid("/agent/1"))).contains(again);
+    }
+
+    @Test
+    void agentsAreListedById() {
+        List<String> ids = List.of("spiffe://example.org/agent/b", "spiffe://example.org/agent/A", "spiffe://a.example.org/x",
+                "spiffe://example.org/agent/a", "spiffe://example.org/agent/a/b");
+        for (String id : ids) {
+            store.agents().create(new AgentRecord(SpiffeId.parse(id), "t", null, null, null, null, null, false, START_SECOND, null));
+        }
+        assertThat(store.agents().list()).extracting(a -> a.id().toString()).containsExactly(
+                "spiffe://a.example.org/x", "spiffe://example.org/agent/A", "spiffe://example.org/agent/a",
+                "spiffe://example.org/agent/a/b", "spiffe://example.org/agent/b");
+    }
+
+    // ---- join tokens ----------------------------------------------------------------------------------
+
+    @Test
+    void aJoinTokenIsConsumedExactlyOnceWithItsLabels() {
+        JoinToken t = new JoinToken("secret-token-1", START.plusSeconds(600), new TreeMap<>(labels("env", "prod", "zone", "eu-1")));
+        store.joinTokens().create(t);
+
+        Optional<JoinToken> got = store.joinTokens().consume("secret-token-1");
+        assertThat(got).contains(t);
+        assertThat(got.orElseThrow().labels()).containsExactly(Map.entry("env", "prod"), Map.entry("zone", "eu-1"));
+        assertThat(store.joinTokens().consume("secret-token-1")).isEmpty();
+    }
+
+    @Test
+    void aJoinTokenWithoutLabelsRoundTrips() {
+        JoinToken t = new JoinToken("plain", START.plusSeconds(5), null);
+        store.joinTokens().create(t);
+        assertThat(store.joinTokens().consume("plain")).contains(t);
+    }
+
+    @Test
+    void creatingAnExistingJoinTokenFailsWithoutRevealingIt() {
+        store.joinTokens().create(new JoinToken("abcd-very-secret", START.plusSeconds(60), labels("a", "1")));
+
+        assertThatThrownBy(() -> store.joinTokens().create(new JoinToken("abcd-very-secret", START.plusSeconds(99), labels())))
+                .isInstanceOf(StoreException.AlreadyExists.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("very-secret"));
+        assertThat(store.joinTokens().consume("abcd-very-secret"))
+                .contains(new JoinToken("abcd-very-secret", START.plusSeconds(60), labels("a", "1")));
+    }
+
+    @Test
+    void consumingAnUnknownTokenIsEmptyAndAnExpiredOneIsStillRemovedAndReturned() {
+        assertThat(store.joinTokens().consume("unknown")).isEmpty();
+
+        JoinToken expired = new JoinToken("old", START.minusSeconds(60), labels("k", "v"));
+        store.joinTokens().create(expired);
+        assertThat(store.joinTokens().consume("old")).contains(expired);
+        assertThat(store.joinTokens().consume("old")).isEmpty();
+    }
+
+    @Test
+    void pruneExpiredDeletesOnlyTokensThatExpiredBeforeNow() {
+        Instant now = START;
+        store.joinTokens().create(new JoinToken("t1", now.minus(Duration.ofHours(1)), labels("a", "1")));
+        store.joinTokens().create(new JoinToken("t2", now.minusSeconds(1), null));
+        store.joinTokens().create(new JoinToken("t3", now, labels("b", "2")));
+        store.joinTokens().create(new JoinToken("t4", now.plus(Duration.ofHours(1)), null));
+
+        assertThat(store.joinTokens().pruneExpired(now)).isEqualTo(2);
+        assertThat(store.joinTokens().pruneExpired(now)).isZero();
+
+        assertThat(store.joinTokens().consume("t1")).isEmpty();
+        assertThat(store.joinTokens().consume("t2")).isEmpty();
+        assertThat(store.joinTokens().consume("t3")).contains(new JoinToken("t3", now, labels("b", "2")));
+        assertThat(store.joinTokens().consume("t4")).isPresent();
+        // A pruned token's ID can be issued again: nothing of it is left behind.
+        store.joinTokens().create(new JoinToken("t1", now.plusSeconds(1), labels("c", "3")));
+        assertThat(store.joinTokens().consume("t1")).contains(new JoinToken("t1", now.plusSeconds(1), labels("c", "3")));
+    }
+
+    @Test
+    void concurrentConsumersOfOneTokenHaveExactlyOneWinner() throws Exception {
+        Datastore second = open();
+        int threads = 8;
+        int rounds = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String token = "race-" + round;
+                JoinToken t = new JoinToken(token, START.plusSeconds(60), labels("round", Integer.toString(round)));
+                store.joinTokens().create(t);
+                CyclicBarrier barrier = new CyclicBarrier(threads);
+                List<Future<Optional<JoinToken>>> results = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    Datastore ds = i % 2 == 0 ? store : second;
+                    Callable<Optional<JoinToken>> consume = () -> {
+                        barrier.await(30, TimeUnit.SECONDS);
+                        return ds.joinTokens().consume(token);
+                    };
+                    results.add(pool.submit(consume));
+                }
+                List<JoinToken> winners = new ArrayList<>();
+                for (Future<Optional<JoinToken>> f : results) {
+                    f.get(60, TimeUnit.SECONDS).ifPresent(winners::add);
+                }
+                assertThat(winners).as("winners of round %d", round).containsExactly(t);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- bundles --------------------------------------------------------------------------------------
+
+    @Test
+    void aMissingBundleIsEmpty() {
+        assertThat(store.bundles().get(TD)).isEmpty();
+    }
+
+    @Test
+    void addingAuthoritiesKeepsInsertionOrderAndRaisesTheSequenceOnlyOnChange() {
+        StoredBundle b1 = store.bundles().addX509Authority(TD, der(3));
+        assertThat(b1.trustDomain()).isEqualTo(TD);
+        assertThat(hex(b1)).containsExactly(derHex(3));
+        long s1 = b1.sequence();
+        assertThat(s1).isPositive();
+
+        StoredBundle same = store.bundles().addX509Authority(TD, der(3));
+        assertThat(same.sequence()).isEqualTo(s1);
+        assertThat(hex(same)).containsExactly(derHex(3));
+
+        StoredBundle b2 = store.bundles().addX509Authority(TD, der(1));
+        StoredBundle b3 = store.bundles().addX509Authority(TD, der(2));
+        assertThat(b2.sequence()).isGreaterThan(s1);
+        assertThat(b3.sequence()).isGreaterThan(b2.sequence());
+        assertThat(hex(b3)).containsExactly(derHex(3), derHex(1), derHex(2));
+
+        StoredBundle got = store.bundles().get(TD).orElseThrow();
+        assertThat(hex(got)).isEqualTo(hex(b3));
+        assertThat(got.sequence()).isEqualTo(b3.sequence());
+        assertThat(store.bundles().addX509Authority(TD, der(1)).sequence()).isEqualTo(b3.sequence());
+    }
+
+    @Test
+    void removingAuthoritiesKeepsTheOthersInOrderAndRaisesTheSequenceOnlyOnChange() {
+        for (int i = 1; i <= 4; i++) {
+            store.bundles().addX509Authority(TD, der(i));
+        }
+        long s = store.bundles().get(TD).orElseThrow().sequence();
+        List<String> seen = new ArrayList<>();
+
+        StoredBundle afterRemove = store.bundles().removeX509Authorities(TD, d -> {
+            seen.add(HexFormat.of().formatHex(d));
+            return d.length == der(2).length || d.length == der(3).length;
+        });
+        assertThat(seen).containsExactly(derHex(1), derHex(2), derHex(3), derHex(4));
+        assertThat(hex(afterRemove)).containsExactly(derHex(1), derHex(4));
+        assertThat(afterRemove.sequence()).isGreaterThan(s);
+        assertThat(hex(store.bundles().get(TD).orElseThrow())).containsExactly(derHex(1), derHex(4));
+
+        StoredBundle noop = store.bundles().removeX509Authorities(TD, d -> false);
+        assertThat(noop.sequence()).isEqualTo(afterRemove.sequence());
+        assertThat(hex(noop)).containsExactly(derHex(1), derHex(4));
+
+        StoredBundle appended = store.bundles().addX509Authority(TD, der(2));
+        assertThat(hex(appended)).containsExactly(derHex(1), derHex(4), derHex(2));
+
+        StoredBundle empty = store.bundles().removeX509Authorities(TD, d -> true);
+        assertThat(empty.x509Authorities()).isEmpty();
+        assertThat(empty.sequence()).isGreaterThan(appended.sequence());
+        StoredBundle stillThere = store.bundles().get(TD).orElseThrow();
+        assertThat(stillThere.x509Authorities()).isEmpty();
+        assertThat(stillThere.sequence()).isEqualTo(empty.sequence());
+
+        StoredBundle refilled = store.bundles().addX509Authority(TD, der(5));
+        assertThat(refilled.sequence()).isGreaterThan(empty.sequence());
+        assertThat(hex(refilled)).containsExactly(derHex(5));
+    }
+
+    @Test
+    void removingFromAMissingBundleChangesNothing() {
+        StoredBundle b = store.bundles().removeX509Authorities(TD, d -> true);
+        assertThat(b.trustDomain()).isEqualTo(TD);
+        assertThat(b.x509Authorities()).isEmpty();
+        assertThat(b.sequence()).isZero();
+        assertThat(store.bundles().get(TD)).isEmpty();
+    }
+
+    @Test
+    void bundlesOfDifferentTrustDomainsAreIndependent() {
+        TrustDomain other = new TrustDomain("other.example");
+        store.bundles().addX509Authority(TD, der(1));
+        store.bundles().addX509Authority(TD, der(2));
+        store.bundles().addX509Authority(other, der(2));
+
+        assertThat(store.bundles().removeX509Authorities(other, d -> true).x509Authorities()).isEmpty();
+        assertThat(hex(store.bundles().get(TD).orElseThrow())).containsExactly(derHex(1), derHex(2));
+    }
+
+    @Test
+    void storedAuthoritiesAreNotAliasedToCallerArrays() {
+        byte[] mine = der(7);
+        StoredBundle b = store.bundles().addX509Authority(TD, mine);
+        mine[5] = 0;
+        b.x509Authorities().get(0)[6] = 0;
+        store.bundles().removeX509Authorities(TD, d -> {
+            d[7] = 0;
+            return false;
+        });
+        assertThat(hex(store.bundles().get(TD).orElseThrow())).containsExactly(derHex(7));
+    }
+
+    @Test
+    void concurrentBundleChangesFromTwoInstancesAreAllKept() throws Exception {
+        Datastore second = open();
+        int threads = 4;
+        int perThread = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier barrier = new CyclicBarrier(threads);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Datastore ds = t % 2 == 0 ? store : second;
+                int base = t * perThread;
+                futures.add(pool.submit(() -> {
+                    barrier.await(30, TimeUnit.SECONDS);
+                    for (int i = 0; i < perThread; i++) {
+                        ds.bundles().addX509Authority(TD, der(base + i));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        StoredBundle b = store.bundles().get(TD).orElseThrow();
+        assertThat(b.x509Authorities()).hasSize(threads * perThread);
+        // The first add gives a positive sequence and each later add raises it.
+        assertThat(b.sequence()).isGreaterThanOrEqualTo(threads * perThread);
+    }
+
+    // ---- whole store ----------------------------------------------------------------------------------
+
+    @Test
+    void everythingSurvivesCloseAndReopen() {
+        Entry e1 = store.entries().create(new Entry("a", sid("/web"), agentParent("/agent/1"), selectors("unix:uid:1"),
+                Duration.ofMinutes(10), List.of("b.example", "a.example"), "hint", 0, null));
+        Entry e2 = store.entries().create(new Entry("b", sid("/db"), new Parent.NodeSelectors(selectors("k8s:ns:x", "k8s:ns:y")),
+                selectors(), null, List.of(), "", 0, null));
+        Entry e3 = store.entries().create(entry("c", "/any", new Parent.AnyNode(), "k8s:sa:any"));
+        clock.advance(Duration.ofMinutes(1));
+        e1 = store.entries().update(e1);
+        AgentRecord agent = agent("/agent/1", "join_token:label:env:prod").withNewCert("beef", START.plusSeconds(99));
+        store.agents().create(agent);
+        JoinToken token = new JoinToken("durable", START.plusSeconds(3600), labels("env", "prod"));
+        store.joinTokens().create(token);
+        store.bundles().addX509Authority(TD, der(1));
+        StoredBundle bundle = store.bundles().addX509Authority(TD, der(2));
+        long counter = store.entries().changeCounter();
+
+        store.close();
+        Datastore reopened = open();
+
+        assertThat(reopened.entries().list()).containsExactly(e1, e2, e3);
+        assertThat(reopened.entries().get("a").orElseThrow().revision()).isEqualTo(2);
+        assertThat(reopened.agents().list()).containsExactly(agent);
+        assertThat(reopened.entries().changeCounter()).isEqualTo(counter);
+        StoredBundle b = reopened.bundles().get(TD).orElseThrow();
+        assertThat(hex(b)).isEqualTo(hex(bundle));
+        assertThat(b.sequence()).isEqualTo(bundle.sequence());
+        assertThat(reopened.joinTokens().consume("durable")).contains(token);
+        assertThatThrownBy(() -> reopened.entries().create(entry(null, "/any", new Parent.AnyNode(), "k8s:sa:any")))
+                .isInstanceOf(StoreException.AlreadyExists.class);
+    }
+
+    @Test
+    void aClosedStoreFailsWithAStoreExceptionAndCloseIsIdempotent() {
+        store.entries().create(entry("e", "/web", new Parent.AnyNode()));
+        store.close();
+        store.close();
+
+        assertThatThrownBy(() -> store.entries().list()).isInstanceOf(StoreException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.agents().create(agent("/agent/1"))).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> store.joinTokens().consume("x")).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> store.bundles().get(TD)).isInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void concurrentWritersAndReadersSeeEveryChange() throws Exception {
+        Datastore second = open();
+        int threads = 4;
+        int perThread = 25;
+        long start = store.entries().changeCounter();
+        ExecutorService pool = Executors.newFixedThreadPool(threads * 2);
+        try {
+            CyclicBarrier barrier = new CyclicBarrier(threads * 2);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Datastore ds = t % 2 == 0 ? store : second;
+                int n = t;
+                futures.add(pool.submit(() -> {
+                    barrier.await(30, TimeUnit.SECONDS);
+                    for (int i = 0; i < perThread; i++) {
+                        ds.entries().create(entry(null, "/w/" + n + "/" + i, new Parent.AnyNode(), "unix:uid:" + i));
+                    }
+                    return null;
+                }));
+                futures.add(pool.submit(() -> {
+                    barrier.await(30, TimeUnit.SECONDS);
+                    long last = Long.MIN_VALUE;
+                    for (int i = 0; i < perThread; i++) {
+                        long c = ds.entries().changeCounter();
+                        assertThat(c).isGreaterThanOrEqualTo(last);
+                        last = c;
+                        assertThat(ds.entries().list()).allSatisfy(e -> assertThat(e.revision()).isEqualTo(1));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.entries().list()).hasSize(threads * perThread);
+        // Strictly rising on each of the creates: at least one step per create.
+        assertThat(second.entries().changeCounter()).isGreaterThanOrEqualTo(start + threads * perThread);
+    }
+}
