@@ -1,0 +1,276 @@
+package dev.signet.agent.attestor.workload.unix;
+
+import dev.signet.agent.attestor.workload.AttestationException;
+import dev.signet.agent.attestor.workload.Caller;
+import dev.signet.agent.attestor.workload.WorkloadAttestor;
+import dev.signet.core.config.ConfigBlock;
+import dev.signet.core.selector.Selector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code unix} workload attestor: the caller's user and groups, and optionally its executable, read
+ * from {@code /proc/<pid>}. Selectors as in SPIRE: {@code uid}, {@code user}, {@code gid}, {@code group},
+ * {@code supplementary_gid}, {@code supplementary_group}, and with {@code discover_workload_path = true}
+ * also {@code path} and {@code sha256}.
+ *
+ * <p><b>Which uid.</b> Like SPIRE (gopsutil {@code Uids()[1]}), the <em>effective</em> uid and gid from the
+ * {@code Uid:}/{@code Gid:} lines of {@code /proc/<pid>/status} at attestation time, not the socket's
+ * SO_PEERCRED values from connect time: a process that changed identity since it connected is attested as
+ * what it is now. The caller's liveness check after attestation guarantees the PID still names it.
+ *
+ * <p><b>Names</b> come from the local {@code /etc/passwd} and {@code /etc/group} files only (no NSS: users
+ * from LDAP or sssd get only numeric selectors). An id with no entry gets no name selector; that is not an
+ * error. Errors start with {@code unix: }.
+ */
+public final class UnixAttestor implements WorkloadAttestor {
+    public static final String NAME = "unix";
+
+    private final Config config;
+    private final Path procRoot;
+    private final Path passwdFile;
+    private final Path groupFile;
+
+    /**
+     * Plugin configuration.
+     *
+     * @param discoverWorkloadPath emit {@code path} and {@code sha256} selectors (needs permission to read
+     *     {@code /proc/<pid>/exe}, typically root); any failure to do so fails this attestor
+     * @param workloadSizeLimit largest executable hashed, in bytes: larger fails attestation; 0 = no limit;
+     *     negative = never hash (no {@code sha256} selector)
+     */
+    public record Config(boolean discoverWorkloadPath, long workloadSizeLimit) {
+        /**
+         * Default {@code workload_size_limit} when the key is absent: 256 MiB. SPIRE's default is 0 (no
+         * limit); Signet bounds it because a workload chooses its executable and is hashed on every call.
+         */
+        public static final long DEFAULT_WORKLOAD_SIZE_LIMIT = 256L * 1024 * 1024;
+
+        public static Config defaults() {
+            return new Config(false, DEFAULT_WORKLOAD_SIZE_LIMIT);
+        }
+
+        /** Reads {@code discover_workload_path} and {@code workload_size_limit}; unknown keys are errors. */
+        public static Config from(ConfigBlock block) {
+            boolean discover = block.bool("discover_workload_path", false);
+            String limit = block.string("workload_size_limit", null);
+            long sizeLimit = DEFAULT_WORKLOAD_SIZE_LIMIT;
+            if (limit != null) {
+                try {
+                    sizeLimit = new BigDecimal(limit.trim()).longValueExact();
+                } catch (NumberFormatException | ArithmeticException e) {
+                    throw block.invalid("workload_size_limit", "expected a whole number of bytes, got \"" + limit + "\"");
+                }
+            }
+            block.rejectUnknownKeys();
+            return new Config(discover, sizeLimit);
+        }
+    }
+
+    /** Reads the real {@code /proc}, {@code /etc/passwd} and {@code /etc/group}. */
+    public UnixAttestor(Config config) {
+        this(config, Path.of("/proc"), Path.of("/etc/passwd"), Path.of("/etc/group"));
+    }
+
+    /** For tests and containers: {@code procRoot} replaces {@code /proc} (SPIRE's {@code HOST_PROC}). */
+    public UnixAttestor(Config config, Path procRoot, Path passwdFile, Path groupFile) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
+        this.passwdFile = Objects.requireNonNull(passwdFile, "passwdFile");
+        this.groupFile = Objects.requireNonNull(groupFile, "groupFile");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Selector> attest(Caller caller) throws AttestationException {
+        Path processDir = procRoot.resolve(Integer.toString(caller.pid()));
+        ProcStatus status = readStatus(processDir, caller.pid());
+        List<String> passwd = readLines(passwdFile);
+        List<String> group = readLines(groupFile);
+
+        List<Selector> out = new ArrayList<>();
+        out.add(selector("uid", Long.toString(status.uid())));
+        Optional<String> user = lookup(passwd, status.uid());
+        if (user.isPresent()) {
+            out.add(checkedSelector("user", user.get()));
+        }
+        out.add(selector("gid", Long.toString(status.gid())));
+        Optional<String> groupName = lookup(group, status.gid());
+        if (groupName.isPresent()) {
+            out.add(checkedSelector("group", groupName.get()));
+        }
+        for (long sgid : status.supplementaryGids()) {
+            out.add(selector("supplementary_gid", Long.toString(sgid)));
+        }
+        for (long sgid : status.supplementaryGids()) {
+            Optional<String> name = lookup(group, sgid);
+            if (name.isPresent()) {
+                out.add(checkedSelector("supplementary_group", name.get()));
+            }
+        }
+        if (config.discoverWorkloadPath()) {
+            Path exe = processDir.resolve("exe");
+            String path;
+            try {
+                path = Files.readSymbolicLink(exe).toString();
+            } catch (IOException e) {
+                throw new AttestationException(NAME, "cannot read the executable path of process " + caller.pid() + ": " + describe(e), e);
+            }
+            out.add(checkedSelector("path", path));
+            if (config.workloadSizeLimit() >= 0) {
+                out.add(selector("sha256", sha256(exe, caller.pid())));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The parts of {@code /proc/<pid>/status} this attestor uses. */
+    record ProcStatus(long uid, long gid, List<Long> supplementaryGids) {}
+
+    private ProcStatus readStatus(Path processDir, int pid) throws AttestationException {
+        String text;
+        try {
+            text = Files.readString(processDir.resolve("status"), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            throw new AttestationException(NAME, "process " + pid + " not found");
+        } catch (IOException e) {
+            throw new AttestationException(NAME, "cannot read status of process " + pid + ": " + describe(e), e);
+        }
+        try {
+            return parseStatus(text);
+        } catch (IllegalArgumentException e) {
+            throw new AttestationException(NAME, "malformed status of process " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses {@code Uid:}, {@code Gid:} (effective = second value) and {@code Groups:} of a status file. */
+    static ProcStatus parseStatus(String text) {
+        Long uid = null;
+        Long gid = null;
+        List<Long> groups = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("Uid:")) {
+                uid = effective(line);
+            } else if (line.startsWith("Gid:")) {
+                gid = effective(line);
+            } else if (line.startsWith("Groups:")) {
+                for (String g : fields(line)) {
+                    groups.add(number(g, line));
+                }
+            }
+        }
+        if (uid == null || gid == null) {
+            throw new IllegalArgumentException("no " + (uid == null ? "Uid" : "Gid") + " line");
+        }
+        return new ProcStatus(uid, gid, List.copyOf(groups));
+    }
+
+    /** Real, effective, saved, filesystem: SPIRE takes the effective one, or the only one present. */
+    private static long effective(String line) {
+        List<String> ids = fields(line);
+        if (ids.isEmpty()) {
+            throw new IllegalArgumentException("empty " + line.substring(0, line.indexOf(':')) + " line");
+        }
+        return number(ids.size() > 1 ? ids.get(1) : ids.get(0), line);
+    }
+
+    private static List<String> fields(String line) {
+        String rest = line.substring(line.indexOf(':') + 1).trim();
+        return rest.isEmpty() ? List.of() : List.of(rest.split("\\s+"));
+    }
+
+    private static long number(String s, String line) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("\"" + s + "\" is not a number in \"" + line.trim() + "\"");
+        }
+    }
+
+    /** Lines of a passwd or group file, or none if it does not exist. */
+    private static List<String> readLines(Path file) throws AttestationException {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new AttestationException(NAME, "cannot read " + file + ": " + describe(e), e);
+        }
+    }
+
+    /** The name of the first passwd/group line with this id in the third field ({@code name:x:id:...}). */
+    static Optional<String> lookup(List<String> lines, long id) {
+        String wanted = Long.toString(id);
+        for (String line : lines) {
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split(":", -1);
+            if (f.length >= 3 && f[2].equals(wanted) && !f[0].isEmpty()) {
+                return Optional.of(f[0]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String sha256(Path exe, int pid) throws AttestationException {
+        long limit = config.workloadSizeLimit();
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        // Opened through /proc/<pid>/exe, not by path: that is the file the process runs, even in another
+        // mount namespace or after the path was replaced.
+        try (InputStream in = Files.newInputStream(exe)) {
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                total += n;
+                if (limit > 0 && total > limit) {
+                    throw new AttestationException(NAME, "executable of process " + pid + " is larger than workload_size_limit ("
+                            + limit + " bytes); not hashed");
+                }
+                digest.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new AttestationException(NAME, "cannot hash the executable of process " + pid + ": " + describe(e), e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static Selector selector(String key, String value) {
+        return new Selector(NAME, key + ":" + value);
+    }
+
+    /** For values the workload or the system chose (paths, names): a bad one fails attestation cleanly. */
+    private static Selector checkedSelector(String key, String value) throws AttestationException {
+        try {
+            return selector(key, value);
+        } catch (IllegalArgumentException e) {
+            throw new AttestationException(NAME, key + " cannot be a selector: " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof NoSuchFileException ? "no such file " + e.getMessage() : String.valueOf(e.getMessage());
+    }
+}

@@ -1,0 +1,250 @@
+package dev.signet.agent.cache;
+
+import dev.signet.agent.endpoints.workload.IdentitySource;
+import dev.signet.core.registration.Entry;
+import dev.signet.core.selector.Selector;
+import dev.signet.core.spiffeid.TrustDomain;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's cache of authorized entries, the X509-SVIDs minted for them, and the trust bundle — the
+ * single source of truth for the Workload API. A workload with selector set S is entitled to every entry
+ * whose selectors are a subset of S (SPIRE §5.3).
+ *
+ * <p>Subscribers get the full state for their selectors on subscribe and after every change that alters
+ * it (an SVID rotated, an entry added, changed or removed, the bundle changed). Notifications run on one
+ * thread, in order. The cache never clears itself because the server is unreachable: SVIDs keep being
+ * served until they are replaced or their entries are removed.
+ */
+public final class IdentityCache implements IdentitySource, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IdentityCache.class);
+
+    private final TrustDomain trustDomain;
+    private final Random jitter;
+    private final Object lock = new Object();
+    private final Map<IdentitySource.Subscription, Subscriber> subscribers = new ConcurrentHashMap<>();
+    private final ExecutorService notifier = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "signet-cache-notify");
+        t.setDaemon(true);
+        return t;
+    });
+    private Map<String, Entry> entries = Map.of();
+    private final Map<String, Minted> svids = new HashMap<>();
+    private List<X509Certificate> bundle = List.of();
+    private volatile boolean ready;
+
+    public IdentityCache(TrustDomain trustDomain, Random jitter) {
+        this.trustDomain = trustDomain;
+        this.jitter = jitter;
+    }
+
+    /** An SVID with the entry revision it was minted for and when to renew it. */
+    private record Minted(X509Identity identity, Instant renewAt) {}
+
+    /** Replaces the authorized entries and the bundle (from a server sync); forgets SVIDs of removed entries. */
+    public void update(List<Entry> newEntries, List<X509Certificate> newBundle) {
+        synchronized (lock) {
+            Map<String, Entry> m = new LinkedHashMap<>();
+            for (Entry e : newEntries) {
+                m.put(e.id(), e);
+            }
+            entries = m;
+            svids.keySet().retainAll(m.keySet());
+            bundle = List.copyOf(newBundle);
+            ready = true;
+        }
+        fanOut();
+    }
+
+    /** Stores freshly minted SVIDs (ignored when their entry has been removed meanwhile). */
+    public void put(List<X509Identity> minted) {
+        synchronized (lock) {
+            for (X509Identity id : minted) {
+                if (entries.containsKey(id.entry().id())) {
+                    svids.put(id.entry().id(), new Minted(id, renewAt(id.leaf())));
+                }
+            }
+        }
+        fanOut();
+    }
+
+    /** Forgets everything (the agent lost its authorization); workloads are then denied. */
+    public void clear() {
+        synchronized (lock) {
+            entries = Map.of();
+            svids.clear();
+        }
+        fanOut();
+    }
+
+    /**
+     * Entries that need an SVID now: none yet, minted for an older revision of the entry, or past the renewal
+     * point (about half-life, with ±10% jitter so a fleet does not renew in lockstep).
+     */
+    public List<Entry> dueForMinting(Instant now) {
+        synchronized (lock) {
+            List<Entry> due = new ArrayList<>();
+            for (Entry e : entries.values()) {
+                Minted m = svids.get(e.id());
+                if (m == null || m.identity().entry().revision() != e.revision() || !now.isBefore(m.renewAt())) {
+                    due.add(e);
+                }
+            }
+            return due;
+        }
+    }
+
+    /** The earliest renewal time of any cached SVID, for scheduling. */
+    public Instant nextRenewal() {
+        synchronized (lock) {
+            return svids.values().stream().map(Minted::renewAt).min(Comparator.naturalOrder()).orElse(Instant.MAX);
+        }
+    }
+
+    private Instant renewAt(X509Certificate leaf) {
+        Instant nb = leaf.getNotBefore().toInstant();
+        Instant na = leaf.getNotAfter().toInstant();
+        long life = Duration.between(nb, na).toMillis();
+        double fraction = 0.45 + 0.10 * jitter.nextDouble(); // renew when 45–55% of the lifetime has passed
+        return nb.plusMillis((long) (life * fraction));
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+
+    public List<X509Certificate> bundle() {
+        synchronized (lock) {
+            return bundle;
+        }
+    }
+
+    public int entryCount() {
+        synchronized (lock) {
+            return entries.size();
+        }
+    }
+
+    @Override
+    public WorkloadUpdate current(Set<Selector> selectors) {
+        synchronized (lock) {
+            List<Entry> matching = entries.values().stream()
+                    .filter(e -> e.matches(selectors))
+                    .sorted(Comparator.comparing(Entry::id))
+                    .toList();
+            Set<String> keptHints = hintWinners(matching);
+            List<X509Identity> ids = new ArrayList<>();
+            boolean pending = false;
+            for (Entry e : matching) {
+                if (!e.hint().isEmpty() && !keptHints.contains(e.id())) {
+                    continue;
+                }
+                Minted m = svids.get(e.id());
+                if (m == null) {
+                    pending = true;
+                } else {
+                    ids.add(m.identity());
+                }
+            }
+            return new WorkloadUpdate(trustDomain, ids, bundle, pending);
+        }
+    }
+
+    /** Of entries sharing a non-empty hint, the oldest (then the smallest ID) wins (SPIRE §2.4). */
+    private static Set<String> hintWinners(List<Entry> matching) {
+        Map<String, Entry> winner = new HashMap<>();
+        for (Entry e : matching) {
+            if (e.hint().isEmpty()) {
+                continue;
+            }
+            winner.merge(e.hint(), e, (a, b) -> older(a, b) ? a : b);
+        }
+        Set<String> ids = new HashSet<>();
+        winner.values().forEach(e -> ids.add(e.id()));
+        return ids;
+    }
+
+    private static boolean older(Entry a, Entry b) {
+        Instant ca = a.createdAt() == null ? Instant.EPOCH : a.createdAt();
+        Instant cb = b.createdAt() == null ? Instant.EPOCH : b.createdAt();
+        int c = ca.compareTo(cb);
+        return c != 0 ? c < 0 : a.id().compareTo(b.id()) < 0;
+    }
+
+    @Override
+    public Subscription subscribe(Set<Selector> selectors, Consumer<WorkloadUpdate> listener) {
+        Subscriber s = new Subscriber(Set.copyOf(selectors), listener);
+        Subscription handle = () -> subscribers.remove(s.handle);
+        s.handle = handle;
+        subscribers.put(handle, s);
+        notifier.execute(() -> deliver(s, true));
+        return handle;
+    }
+
+    private void fanOut() {
+        notifier.execute(() -> subscribers.values().forEach(s -> deliver(s, false)));
+    }
+
+    private void deliver(Subscriber s, boolean first) {
+        if (!subscribers.containsKey(s.handle)) {
+            return;
+        }
+        WorkloadUpdate u = current(s.selectors);
+        Fingerprint f = Fingerprint.of(u);
+        if (!first && f.equals(s.last)) {
+            return;
+        }
+        s.last = f;
+        try {
+            s.listener.accept(u);
+        } catch (RuntimeException e) {
+            log.warn("workload subscriber failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        subscribers.clear();
+        notifier.shutdownNow();
+    }
+
+    private static final class Subscriber {
+        final Set<Selector> selectors;
+        final Consumer<WorkloadUpdate> listener;
+        IdentitySource.Subscription handle;
+        Fingerprint last;
+
+        Subscriber(Set<Selector> selectors, Consumer<WorkloadUpdate> listener) {
+            this.selectors = selectors;
+            this.listener = listener;
+        }
+    }
+
+    /** What a subscriber has seen: identities by entry, revision and certificate serial, and the bundle. */
+    private record Fingerprint(List<String> identities, List<X509Certificate> bundle, boolean pending) {
+        static Fingerprint of(WorkloadUpdate u) {
+            List<String> ids = u.identities().stream()
+                    .map(i -> i.entry().id() + "/" + i.entry().revision() + "/" + i.leaf().getSerialNumber())
+                    .toList();
+            return new Fingerprint(ids, u.bundle(), u.pending());
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.signet.agent.client;
+
+import dev.signet.core.spiffeid.ReservedIds;
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.core.spiffeid.TrustDomain;
+import dev.signet.core.x509.Certificates;
+import dev.signet.core.x509.SvidVerifier;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.TrustManagerFactoryWrapper;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * TLS channels from the agent to the server. The server is authenticated as an X509-SVID with the ID
+ * {@code spiffe://<td>/signet/server} chaining to the agent's current trust bundle — not by host name.
+ * With insecure bootstrap (first contact only, no bundle yet) the chain is not verified, but the ID still
+ * must match, as SPIRE does. The agent authenticates with its SVID once it has one.
+ */
+public final class ServerConnection implements AutoCloseable {
+    private final String host;
+    private final int port;
+    private final TrustDomain trustDomain;
+    private final Supplier<List<X509Certificate>> bundle;
+    private final Clock clock;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+
+    public ServerConnection(String host, int port, TrustDomain trustDomain, Supplier<List<X509Certificate>> bundle, Clock clock) {
+        this.host = host;
+        this.port = port;
+        this.trustDomain = trustDomain;
+        this.bundle = bundle;
+        this.clock = clock;
+    }
+
+    /** A channel authenticating the server only (for node attestation). */
+    public ManagedChannel attestationChannel(boolean insecureBootstrap) throws SSLException {
+        return channel(SslContextBuilder.forClient(), insecureBootstrap);
+    }
+
+    /** A channel presenting the agent's SVID. */
+    public ManagedChannel agentChannel(List<X509Certificate> svidChain, PrivateKey key) throws SSLException {
+        return channel(SslContextBuilder.forClient().keyManager(key, svidChain.toArray(new X509Certificate[0])), false);
+    }
+
+    private ManagedChannel channel(SslContextBuilder b, boolean insecure) throws SSLException {
+        SslContext ctx = GrpcSslContexts.configure(b, SslProvider.JDK)
+                .trustManager(new TrustManagerFactoryWrapper(new ServerTrustManager(insecure)))
+                .protocols("TLSv1.3", "TLSv1.2")
+                .build();
+        return NettyChannelBuilder.forAddress(host, port)
+                .channelType(EpollSocketChannel.class)
+                .eventLoopGroup(group)
+                .sslContext(ctx)
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .maxInboundMessageSize(64 * 1024 * 1024)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Accepts exactly the trust domain's server SVID. */
+    final class ServerTrustManager extends X509ExtendedTrustManager {
+        private final boolean insecure;
+
+        ServerTrustManager(boolean insecure) {
+            this.insecure = insecure;
+        }
+
+        private void verify(X509Certificate[] chain) throws CertificateException {
+            SpiffeId expected = ReservedIds.server(trustDomain);
+            SpiffeId id;
+            if (insecure) {
+                id = chain.length == 0 ? null : Certificates.spiffeId(chain[0]).orElse(null);
+            } else {
+                try {
+                    id = SvidVerifier.verify(Arrays.asList(chain), bundle.get(), clock.instant());
+                } catch (GeneralSecurityException e) {
+                    throw new CertificateException("server certificate does not chain to the trust bundle: " + e.getMessage(), e);
+                }
+            }
+            if (!expected.equals(id)) {
+                throw new CertificateException("server presented " + id + ", expected " + expected);
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            verify(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            verify(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            verify(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            throw new CertificateException("not a server");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            throw new CertificateException("not a server");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("not a server");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.signet.agent.config;
+
+import dev.signet.agent.attestor.workload.unix.UnixAttestor;
+import dev.signet.core.config.ConfigBlock;
+import dev.signet.core.spiffeid.TrustDomain;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The agent's configuration: the {@code agent { ... }} block of an HCL file plus optional
+ * {@code workload_attestor "unix" { ... }} blocks, overridden by command-line flags. See docs/agent-config.md.
+ *
+ * @param trustBundlePath PEM file with the server's CA certificates, for the first connection
+ * @param insecureBootstrap trust the server on first contact without a bundle (only its SPIFFE ID is checked)
+ */
+public record AgentConfig(
+        TrustDomain trustDomain,
+        String serverAddress,
+        int serverPort,
+        Path dataDir,
+        String joinToken,
+        Path trustBundlePath,
+        boolean insecureBootstrap,
+        Path socketPath,
+        String logLevel,
+        UnixAttestor.Config unixAttestor) {
+
+    public static final String DEFAULT_SOCKET = "/tmp/signet/agent.sock";
+
+    public static AgentConfig fromHcl(ConfigBlock root, Overrides o) {
+        ConfigBlock a = root.block("agent");
+        ConfigBlock attestors = root.block("workload_attestor");
+        root.rejectUnknownKeys();
+        UnixAttestor.Config unix = UnixAttestor.Config.from(attestors.block("unix"));
+        attestors.rejectUnknownKeys();
+
+        String td = pick(o.trustDomain(), a.string("trust_domain", null));
+        String serverAddress = pick(o.serverAddress(), a.string("server_address", null));
+        int serverPort = o.serverPort() != null ? o.serverPort() : a.integer("server_port", 8081);
+        String dataDir = pick(o.dataDir(), a.string("data_dir", "./.signet-agent"));
+        String joinToken = pick(o.joinToken(), a.string("join_token", null));
+        String bundle = pick(o.trustBundlePath(), a.string("trust_bundle_path", null));
+        boolean insecure = o.insecureBootstrap() != null ? o.insecureBootstrap() : a.bool("insecure_bootstrap", false);
+        String socket = pick(o.socketPath(), a.string("socket_path", DEFAULT_SOCKET));
+        String logLevel = pick(o.logLevel(), a.string("log_level", "info"));
+        a.rejectUnknownKeys();
+
+        if (td == null) {
+            throw a.invalid("trust_domain", "is required (e.g. trust_domain = \"example.org\")");
+        }
+        TrustDomain trustDomain;
+        try {
+            trustDomain = new TrustDomain(td);
+        } catch (IllegalArgumentException e) {
+            throw a.invalid("trust_domain", e.getMessage());
+        }
+        if (serverAddress == null || serverAddress.isBlank()) {
+            throw a.invalid("server_address", "is required (the server's host name or IP)");
+        }
+        if (serverPort < 1 || serverPort > 65535) {
+            throw a.invalid("server_port", "must be between 1 and 65535, got " + serverPort);
+        }
+        if (bundle != null && insecure) {
+            throw a.invalid("insecure_bootstrap", "cannot be combined with trust_bundle_path: choose one way to trust the server");
+        }
+        String level = logLevel.toLowerCase(Locale.ROOT);
+        if (!level.matches("trace|debug|info|warn|error")) {
+            throw a.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
+        }
+        return new AgentConfig(trustDomain, serverAddress, serverPort, Path.of(dataDir), joinToken,
+                bundle == null ? null : Path.of(bundle), insecure, Path.of(socket), level, unix);
+    }
+
+    private static String pick(String flag, String file) {
+        return flag != null ? flag : file;
+    }
+
+    /** Values from the command line; null means not given. */
+    public record Overrides(String trustDomain, String serverAddress, Integer serverPort, String dataDir, String joinToken,
+            String trustBundlePath, Boolean insecureBootstrap, String socketPath, String logLevel) {
+        public static Overrides none() {
+            return new Overrides(null, null, null, null, null, null, null, null, null);
+        }
+    }
+
+    /** Redacts the join token. */
+    @Override
+    public String toString() {
+        return "AgentConfig[trustDomain=" + trustDomain + ", server=" + serverAddress + ":" + serverPort + ", dataDir=" + dataDir
+                + ", socket=" + socketPath + ", joinToken=" + (joinToken == null ? "none" : "(set)") + "]";
+    }
+}

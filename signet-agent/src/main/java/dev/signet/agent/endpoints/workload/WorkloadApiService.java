@@ -1,0 +1,354 @@
+package dev.signet.agent.endpoints.workload;
+
+import dev.signet.agent.attestor.workload.AttestationException;
+import dev.signet.agent.attestor.workload.Caller;
+import dev.signet.agent.attestor.workload.WorkloadAttestor;
+import dev.signet.agent.cache.WorkloadUpdate;
+import dev.signet.agent.peer.Peer;
+import dev.signet.agent.peer.PeerContext;
+import dev.signet.agent.peer.PeerGoneException;
+import dev.signet.core.selector.Selector;
+import dev.signet.proto.workload.SpiffeWorkloadAPIGrpc;
+import dev.signet.proto.workload.X509BundlesRequest;
+import dev.signet.proto.workload.X509BundlesResponse;
+import dev.signet.proto.workload.X509SVIDRequest;
+import dev.signet.proto.workload.X509SVIDResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SPIFFE Workload API (spiffe-rules.md 1.E/1.F; SPIRE handler semantics, reference-spire.md §2).
+ *
+ * <p>Every call: the security header was already checked by {@link SecurityHeaderInterceptor}; then
+ * "not ready" → UNAVAILABLE; then, on the attestation executor (never the event loop), all attestors run
+ * on the caller's PID and the caller's {@link Peer} liveness is verified <em>after</em> them; any failure
+ * → UNAVAILABLE "workload attestation failed" (details only in the log).
+ *
+ * <p>FetchX509SVID subscribes to the {@link IdentitySource} with the caller's selectors and sends the full
+ * state on every update. An update with no identities ends the stream with PERMISSION_DENIED "no identity
+ * issued", unless SVIDs are still being minted ({@code pending}), then it waits. FetchX509Bundles sends the
+ * own trust domain bundle when it changed, under the same identity rule. Streams never end with OK; a
+ * client cancel unsubscribes. If a client reads slower than updates arrive, only the newest state is kept
+ * for it (each message is the full state, so nothing is lost). The JWT RPCs are UNIMPLEMENTED for now.
+ */
+public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIImplBase {
+    static final String ATTESTATION_FAILED = "workload attestation failed";
+    static final String NO_IDENTITY = "no identity issued";
+    static final String NOT_READY = "agent is not ready to serve workloads yet";
+    static final String SHUTTING_DOWN = "agent is shutting down";
+    static final String BUSY = "too many concurrent Workload API requests";
+
+    private static final Logger log = LoggerFactory.getLogger(WorkloadApiService.class);
+
+    private final IdentitySource source;
+    private final List<WorkloadAttestor> attestors;
+    private final Executor executor;
+    private final Set<Stream<?>> streams = ConcurrentHashMap.newKeySet();
+    private volatile boolean shutdown;
+
+    /**
+     * @param attestors run in order on every call; at least one must succeed (SPIRE: errors of the others
+     *     are logged and their selectors dropped)
+     * @param attestationExecutor runs attestation (blocking /proc reads) and subscription clean-up; bound
+     *     it: a rejected task fails the call with UNAVAILABLE
+     */
+    public WorkloadApiService(IdentitySource source, List<WorkloadAttestor> attestors, Executor attestationExecutor) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.attestors = List.copyOf(attestors);
+        this.executor = Objects.requireNonNull(attestationExecutor, "attestationExecutor");
+        if (this.attestors.isEmpty()) {
+            throw new IllegalArgumentException("at least one workload attestor is required");
+        }
+    }
+
+    @Override
+    public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> responses) {
+        serve("FetchX509SVID", responses, Responses::x509Svids, false);
+    }
+
+    @Override
+    public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> responses) {
+        serve("FetchX509Bundles", responses, Responses::x509Bundles, false);
+    }
+
+    /** Ends every open stream with UNAVAILABLE and refuses new calls, so a server stop does not wait for clients. */
+    public void shutdown() {
+        shutdown = true;
+        for (Stream<?> stream : streams) {
+            stream.fail(Status.UNAVAILABLE.withDescription(SHUTTING_DOWN), null);
+        }
+    }
+
+    /** Streams currently open (attesting, waiting or subscribed). */
+    public int openStreams() {
+        return streams.size();
+    }
+
+    private <R> void serve(String method, StreamObserver<R> responses, Function<WorkloadUpdate, R> render, boolean onlyChanges) {
+        ServerCallStreamObserver<R> observer = (ServerCallStreamObserver<R>) responses;
+        Peer peer = PeerContext.current();
+        Stream<R> stream = new Stream<>(method, peer == null ? -1 : peer.pid(), observer, render, onlyChanges);
+        // Both handlers must be set before this method returns (grpc-java freezes them afterwards).
+        observer.setOnCancelHandler(stream::cancelled);
+        observer.setOnReadyHandler(stream::ready);
+        streams.add(stream);
+        if (shutdown) {
+            stream.fail(Status.UNAVAILABLE.withDescription(SHUTTING_DOWN), null);
+            return;
+        }
+        if (!source.ready()) {
+            stream.fail(Status.UNAVAILABLE.withDescription(NOT_READY), null);
+            return;
+        }
+        try {
+            executor.execute(() -> attestAndSubscribe(peer, stream));
+        } catch (RejectedExecutionException e) {
+            stream.fail(Status.UNAVAILABLE.withDescription(BUSY), null);
+        }
+    }
+
+    private void attestAndSubscribe(Peer peer, Stream<?> stream) {
+        if (stream.isDone()) {
+            return; // cancelled while queued
+        }
+        long started = System.nanoTime();
+        Set<Selector> selectors;
+        try {
+            selectors = attest(peer);
+        } catch (PeerGoneException | AttestationFailedException e) {
+            stream.fail(Status.UNAVAILABLE.withDescription(ATTESTATION_FAILED), e.getMessage());
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("{} from pid {}: attested in {} µs as {}", stream.method, stream.pid, (System.nanoTime() - started) / 1000, selectors);
+        }
+        IdentitySource.Subscription subscription;
+        try {
+            subscription = source.subscribe(selectors, stream);
+        } catch (RuntimeException e) {
+            stream.fail(Status.UNAVAILABLE.withDescription("identity cache is unavailable"), e.toString());
+            return;
+        }
+        stream.attach(subscription);
+    }
+
+    /** Runs every attestor, then proves the PID they read still names the caller. */
+    private Set<Selector> attest(Peer peer) throws PeerGoneException, AttestationFailedException {
+        if (peer == null) {
+            throw new PeerGoneException("the connection carries no peer credentials");
+        }
+        Caller caller = peer.requireCaller();
+        SortedSet<Selector> selectors = new TreeSet<>();
+        List<String> failures = new ArrayList<>();
+        int succeeded = 0;
+        for (WorkloadAttestor attestor : attestors) {
+            try {
+                for (Selector s : attestor.attest(caller)) {
+                    if (s.type().equals(attestor.name())) {
+                        selectors.add(s);
+                    } else {
+                        // An attestor may only vouch for its own selector type.
+                        log.warn("attestor {} returned selector {} of another type; ignored", attestor.name(), s);
+                    }
+                }
+                succeeded++;
+            } catch (AttestationException e) {
+                failures.add(e.getMessage());
+            } catch (RuntimeException e) {
+                failures.add(attestor.name() + ": " + e);
+            }
+        }
+        if (succeeded == 0) {
+            throw new AttestationFailedException(String.join("; ", failures));
+        }
+        if (!failures.isEmpty()) {
+            log.warn("pid {}: some workload attestors failed, their selectors are dropped: {}", caller.pid(), String.join("; ", failures));
+        }
+        peer.verifyAlive();
+        return selectors;
+    }
+
+    private static final class AttestationFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AttestationFailedException(String message) {
+            super(message);
+        }
+    }
+
+    private void closeLater(IdentitySource.Subscription subscription) {
+        if (subscription == null) {
+            return;
+        }
+        // Not inline: termination can happen inside the cache's listener call, where closing might
+        // re-enter (or deadlock on) the cache's own lock.
+        try {
+            executor.execute(() -> closeQuietly(subscription));
+        } catch (RejectedExecutionException e) {
+            closeQuietly(subscription);
+        }
+    }
+
+    private static void closeQuietly(IdentitySource.Subscription subscription) {
+        try {
+            subscription.close();
+        } catch (RuntimeException e) {
+            log.warn("closing an identity subscription failed", e);
+        }
+    }
+
+    /** One open server stream: serialises updates, flow control, termination and cancellation. */
+    private final class Stream<R> implements Consumer<WorkloadUpdate> {
+        final String method;
+        final int pid;
+        private final ServerCallStreamObserver<R> observer;
+        private final Function<WorkloadUpdate, R> render;
+        private final boolean onlyChanges;
+        private IdentitySource.Subscription subscription;
+        private boolean done;
+        private R last;
+        private R unsent;
+        private int sent;
+
+        Stream(String method, int pid, ServerCallStreamObserver<R> observer, Function<WorkloadUpdate, R> render, boolean onlyChanges) {
+            this.method = method;
+            this.pid = pid;
+            this.observer = observer;
+            this.render = render;
+            this.onlyChanges = onlyChanges;
+        }
+
+        /** Called by the identity source, on its thread. */
+        @Override
+        public void accept(WorkloadUpdate update) {
+            IdentitySource.Subscription toClose = null;
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                if (update.identities().isEmpty()) {
+                    if (update.pending()) {
+                        log.debug("{} from pid {}: no SVID yet, waiting for it to be minted", method, pid);
+                        return;
+                    }
+                    toClose = terminate(Status.PERMISSION_DENIED.withDescription(NO_IDENTITY), null);
+                } else {
+                    R message = null;
+                    try {
+                        message = render.apply(update);
+                    } catch (RuntimeException e) {
+                        toClose = terminate(Status.UNAVAILABLE.withDescription("could not serialize response"), e.getMessage());
+                    }
+                    if (message != null && !(onlyChanges && message.equals(last))) {
+                        last = message;
+                        unsent = message;
+                        toClose = flush();
+                    }
+                }
+            }
+            closeLater(toClose);
+        }
+
+        /** gRPC's on-ready callback: the client can take more; send the newest unsent state. */
+        void ready() {
+            IdentitySource.Subscription toClose;
+            synchronized (this) {
+                toClose = flush();
+            }
+            closeLater(toClose);
+        }
+
+        // Holding the lock. Sends the newest state if the transport can take it; otherwise it stays in
+        // `unsent` (replacing any older state) until ready() runs.
+        private IdentitySource.Subscription flush() {
+            if (done || unsent == null || !observer.isReady()) {
+                return null;
+            }
+            R message = unsent;
+            unsent = null;
+            try {
+                observer.onNext(message);
+            } catch (RuntimeException e) {
+                return terminate(Status.UNAVAILABLE.withDescription("could not send response"), e.toString());
+            }
+            sent++;
+            log.debug("{} from pid {}: sent message {}", method, pid, sent);
+            return null;
+        }
+
+        void attach(IdentitySource.Subscription s) {
+            boolean closeNow;
+            synchronized (this) {
+                closeNow = done;
+                if (!done) {
+                    subscription = s;
+                }
+            }
+            if (closeNow) {
+                closeLater(s);
+            }
+        }
+
+        void fail(Status status, String detail) {
+            IdentitySource.Subscription toClose;
+            synchronized (this) {
+                toClose = terminate(status, detail);
+            }
+            closeLater(toClose);
+        }
+
+        void cancelled() {
+            IdentitySource.Subscription toClose;
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                done = true;
+                toClose = subscription;
+                subscription = null;
+                unsent = null;
+            }
+            streams.remove(this);
+            log.debug("{} from pid {}: cancelled by the client after {} messages", method, pid, sent);
+            closeLater(toClose);
+        }
+
+        synchronized boolean isDone() {
+            return done;
+        }
+
+        // Holding the lock. Ends the call with a non-OK status (streams never end with OK, W-28).
+        private IdentitySource.Subscription terminate(Status status, String detail) {
+            if (done) {
+                return null;
+            }
+            done = true;
+            unsent = null;
+            IdentitySource.Subscription s = subscription;
+            subscription = null;
+            streams.remove(this);
+            log.warn("{} from pid {}: {} \"{}\"{} after {} messages", method, pid, status.getCode(), status.getDescription(),
+                    detail == null ? "" : ": " + detail, sent);
+            try {
+                observer.onError(status.asRuntimeException());
+            } catch (RuntimeException e) {
+                log.debug("{} from pid {}: call already closed", method, pid);
+            }
+            return s;
+        }
+    }
+}

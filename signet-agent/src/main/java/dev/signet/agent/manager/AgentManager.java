@@ -1,0 +1,423 @@
+package dev.signet.agent.manager;
+
+import com.google.protobuf.ByteString;
+import dev.signet.agent.attestor.node.NodeAttestorClient;
+import dev.signet.agent.cache.IdentityCache;
+import dev.signet.agent.cache.X509Identity;
+import dev.signet.agent.client.ServerConnection;
+import dev.signet.agent.storage.AgentState;
+import dev.signet.core.registration.Entry;
+import dev.signet.core.registration.EntryProtos;
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.core.x509.Certificates;
+import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.Csrs;
+import dev.signet.proto.agent.v1.AgentApiGrpc;
+import dev.signet.proto.agent.v1.AttestAgentRequest;
+import dev.signet.proto.agent.v1.AttestAgentResponse;
+import dev.signet.proto.agent.v1.BatchNewX509SVIDRequest;
+import dev.signet.proto.agent.v1.BatchNewX509SVIDResponse;
+import dev.signet.proto.agent.v1.RenewAgentRequest;
+import dev.signet.proto.agent.v1.RenewAgentResponse;
+import dev.signet.proto.agent.v1.SyncAuthorizedRequest;
+import dev.signet.proto.agent.v1.SyncAuthorizedResponse;
+import dev.signet.proto.agent.v1.X509SVIDParams;
+import dev.signet.proto.agent.v1.X509SVIDResult;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the agent's identity and cache current:
+ * <ol>
+ *   <li>bootstrap — reuse the persisted agent SVID, or attest the node (retrying UNAVAILABLE for up to a
+ *       minute; a refusal is final);</li>
+ *   <li>sync — one long-lived stream on which the server pushes the authorized entries and bundle; on failure,
+ *       reconnect with exponential backoff (1 s … 30 s, ±10% jitter) while the cache keeps serving;</li>
+ *   <li>minting — keys generated here, CSRs batched (at most 500 per call) for entries without a current SVID,
+ *       on every sync update and on a 1 s tick for renewals;</li>
+ *   <li>agent SVID rotation at about half-life via RenewAgent, then a fresh channel presenting the new SVID.</li>
+ * </ol>
+ * If the server says the agent is banned or no longer attested, the agent forgets its SVID and cache and
+ * reports a fatal error: its workloads lose their identities.
+ */
+public final class AgentManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AgentManager.class);
+    private static final Duration RPC_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration ATTEST_RETRY_FOR = Duration.ofMinutes(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final int MAX_BATCH = 500;
+
+    private final ServerConnection connection;
+    private final AgentState state;
+    private final IdentityCache cache;
+    private final Clock clock;
+    private final Random random;
+    private final Consumer<String> fatal;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "signet-agent-manager");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private volatile List<X509Certificate> bundle;
+    private volatile AgentState.Svid svid;
+    private volatile SpiffeId agentId;
+    private ManagedChannel channel;
+    private StreamContext syncStream;
+    private Duration backoff = Duration.ofSeconds(1);
+    private ScheduledFuture<?> reconnect;
+    private volatile boolean closed;
+    private volatile boolean synced;
+
+    public AgentManager(ServerConnection connection, AgentState state, IdentityCache cache, List<X509Certificate> initialBundle,
+            Clock clock, Random random, Consumer<String> fatal) {
+        this.connection = connection;
+        this.state = state;
+        this.cache = cache;
+        this.bundle = List.copyOf(initialBundle);
+        this.clock = clock;
+        this.random = random;
+        this.fatal = fatal;
+    }
+
+    /** The bundle the agent currently trusts, for authenticating the server. */
+    public List<X509Certificate> bundle() {
+        return bundle;
+    }
+
+    public SpiffeId agentId() {
+        return agentId;
+    }
+
+    /** True once the first sync message arrived. */
+    public boolean synced() {
+        return synced;
+    }
+
+    /**
+     * Obtains the agent SVID — from disk if still valid, else by node attestation — then starts syncing.
+     *
+     * @param attestor evidence for node attestation, or null if none is configured
+     * @param insecureBootstrap trust the server on first contact without verifying its chain
+     * @throws IOException if the agent has no usable SVID and cannot attest
+     */
+    public void start(NodeAttestorClient attestor, boolean insecureBootstrap) throws IOException {
+        AgentState.Svid stored = state.loadSvid().orElse(null);
+        Instant now = clock.instant();
+        if (stored != null && stored.chain().get(0).getNotAfter().toInstant().isAfter(now.plusSeconds(1))) {
+            svid = stored;
+            log.info("reusing stored agent SVID {}", Certificates.spiffeId(stored.chain().get(0)).orElse(null));
+        } else {
+            if (attestor == null) {
+                throw new IOException(stored == null
+                        ? "no agent SVID in the data directory and no join token configured: set join_token (or --join-token) for the first start"
+                        : "the stored agent SVID has expired and no join token is configured to attest again");
+            }
+            if (bundle.isEmpty() && !insecureBootstrap) {
+                throw new IOException("no trust bundle to authenticate the server: set trust_bundle_path, or insecure_bootstrap = true");
+            }
+            svid = attest(attestor, insecureBootstrap);
+        }
+        agentId = Certificates.spiffeId(svid.chain().get(0))
+                .orElseThrow(() -> new IOException("the agent SVID has no SPIFFE ID"));
+        executor.execute(this::connect);
+        executor.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private AgentState.Svid attest(NodeAttestorClient attestor, boolean insecure) throws IOException {
+        Instant giveUp = clock.instant().plus(ATTEST_RETRY_FOR);
+        while (true) {
+            KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
+            ManagedChannel ch = connection.attestationChannel(insecure && bundle.isEmpty());
+            try {
+                AttestAgentResponse resp = AgentApiGrpc.newBlockingStub(ch)
+                        .withDeadlineAfter(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .attestAgent(AttestAgentRequest.newBuilder()
+                                .setAttestor(attestor.name())
+                                .setPayload(ByteString.copyFrom(attestor.payload()))
+                                .setCsr(ByteString.copyFrom(Csrs.create(kp)))
+                                .build());
+                List<X509Certificate> chain = resp.getSvidChainList().stream().map(b -> Certificates.parse(b.toByteArray())).toList();
+                List<X509Certificate> newBundle = resp.getBundle().getX509AuthoritiesList().stream()
+                        .map(b -> Certificates.parse(b.toByteArray())).toList();
+                AgentState.Svid s = new AgentState.Svid(chain, kp.getPrivate());
+                state.saveSvid(s);
+                setBundle(newBundle);
+                log.info("node attested as {}", resp.getSpiffeId());
+                return s;
+            } catch (StatusRuntimeException e) {
+                Status.Code code = e.getStatus().getCode();
+                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) {
+                    throw new IOException("node attestation refused: " + e.getStatus().getDescription() + " (" + code + ")");
+                }
+                if (clock.instant().isAfter(giveUp)) {
+                    throw new IOException("node attestation failed: server unreachable for " + ATTEST_RETRY_FOR.toSeconds() + "s: "
+                            + describe(e));
+                }
+                log.warn("node attestation: server unavailable ({}); retrying", describe(e));
+                sleep(Duration.ofSeconds(2));
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    private void setBundle(List<X509Certificate> newBundle) {
+        if (!newBundle.isEmpty() && !newBundle.equals(bundle)) {
+            bundle = List.copyOf(newBundle);
+            try {
+                state.saveBundle(bundle);
+            } catch (IOException e) {
+                log.warn("cannot persist trust bundle: {}", e.toString());
+            }
+        }
+    }
+
+    /** Opens a channel with the current SVID and the sync stream. Runs on the manager thread. */
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (channel != null) {
+                channel.shutdownNow();
+            }
+            channel = connection.agentChannel(svid.chain(), svid.key());
+        } catch (IOException e) {
+            log.warn("cannot build TLS channel: {}", e.toString());
+            scheduleReconnect();
+            return;
+        }
+        StreamContext ctx = new StreamContext();
+        syncStream = ctx;
+        AgentApiGrpc.newStub(channel).syncAuthorized(SyncAuthorizedRequest.getDefaultInstance(), ctx);
+    }
+
+    /** One sync stream; stale callbacks from an older stream are ignored. */
+    private final class StreamContext implements StreamObserver<SyncAuthorizedResponse> {
+        @Override
+        public void onNext(SyncAuthorizedResponse msg) {
+            executor.execute(() -> {
+                if (syncStream != this) {
+                    return;
+                }
+                backoff = Duration.ofSeconds(1);
+                applySync(msg);
+            });
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            executor.execute(() -> {
+                if (syncStream != this || closed) {
+                    return;
+                }
+                Status s = Status.fromThrowable(t);
+                if (s.getCode() == Status.Code.PERMISSION_DENIED) {
+                    lostAuthorization(s.getDescription());
+                    return;
+                }
+                log.warn("sync stream to server failed: {}; reconnecting in {}", describe(s), backoff);
+                scheduleReconnect();
+            });
+        }
+
+        @Override
+        public void onCompleted() {
+            onError(Status.UNAVAILABLE.withDescription("server ended the sync stream").asRuntimeException());
+        }
+    }
+
+    private void applySync(SyncAuthorizedResponse msg) {
+        List<X509Certificate> newBundle = msg.getBundle().getX509AuthoritiesList().stream()
+                .map(b -> Certificates.parse(b.toByteArray())).toList();
+        setBundle(newBundle);
+        List<Entry> entries = new ArrayList<>();
+        for (var p : msg.getEntriesList()) {
+            try {
+                entries.add(EntryProtos.fromProto(p));
+            } catch (IllegalArgumentException e) {
+                log.warn("ignoring malformed entry {} from server: {}", p.getId(), e.getMessage());
+            }
+        }
+        cache.update(entries, bundle);
+        synced = true;
+        log.debug("synced {} authorized entries", entries.size());
+        mintDue();
+    }
+
+    private void scheduleReconnect() {
+        if (closed || (reconnect != null && !reconnect.isDone())) {
+            return;
+        }
+        long jittered = (long) (backoff.toMillis() * (0.9 + 0.2 * random.nextDouble()));
+        reconnect = executor.schedule(this::connect, jittered, TimeUnit.MILLISECONDS);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+
+    private void tick() {
+        try {
+            mintDue();
+            rotateAgentSvidIfDue();
+        } catch (RuntimeException e) {
+            log.warn("agent maintenance failed: {}", e.toString());
+        }
+    }
+
+    /** Mints SVIDs for every entry that needs one, in batches. Runs on the manager thread. */
+    private void mintDue() {
+        if (channel == null || closed) {
+            return;
+        }
+        List<Entry> due = cache.dueForMinting(clock.instant());
+        for (int i = 0; i < due.size(); i += MAX_BATCH) {
+            List<Entry> batch = due.subList(i, Math.min(due.size(), i + MAX_BATCH));
+            Map<String, KeyPair> keys = new HashMap<>();
+            Map<String, Entry> byId = new HashMap<>();
+            BatchNewX509SVIDRequest.Builder req = BatchNewX509SVIDRequest.newBuilder();
+            for (Entry e : batch) {
+                KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
+                keys.put(e.id(), kp);
+                byId.put(e.id(), e);
+                req.addParams(X509SVIDParams.newBuilder().setEntryId(e.id()).setCsr(ByteString.copyFrom(Csrs.create(kp))));
+            }
+            BatchNewX509SVIDResponse resp;
+            try {
+                resp = AgentApiGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .batchNewX509SVID(req.build());
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+                    lostAuthorization(e.getStatus().getDescription());
+                } else {
+                    log.warn("minting {} SVIDs failed: {}; will retry", batch.size(), describe(e));
+                }
+                return;
+            }
+            List<X509Identity> minted = new ArrayList<>();
+            for (X509SVIDResult r : resp.getResultsList()) {
+                if (!r.getError().isEmpty() || r.getSvidChainCount() == 0) {
+                    log.warn("server did not sign SVID for entry {}: {}", r.getEntryId(), r.getError());
+                    continue;
+                }
+                Entry e = byId.get(r.getEntryId());
+                KeyPair kp = keys.get(r.getEntryId());
+                if (e == null || kp == null) {
+                    continue;
+                }
+                List<X509Certificate> chain = r.getSvidChainList().stream().map(b -> Certificates.parse(b.toByteArray())).toList();
+                if (!Certificates.spiffeId(chain.get(0)).map(e.spiffeId()::equals).orElse(false)
+                        || !chain.get(0).getPublicKey().equals(kp.getPublic())) {
+                    log.warn("server returned an SVID that does not match entry {}; discarded", e.id());
+                    continue;
+                }
+                minted.add(new X509Identity(e, chain, kp.getPrivate()));
+            }
+            cache.put(minted);
+            if (!minted.isEmpty()) {
+                log.info("minted {} workload SVIDs", minted.size());
+            }
+        }
+    }
+
+    private void rotateAgentSvidIfDue() {
+        if (channel == null || closed) {
+            return;
+        }
+        X509Certificate leaf = svid.chain().get(0);
+        Instant nb = leaf.getNotBefore().toInstant();
+        Instant na = leaf.getNotAfter().toInstant();
+        Instant half = nb.plus(Duration.between(nb, na).dividedBy(2));
+        if (clock.instant().isBefore(half)) {
+            return;
+        }
+        KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
+        try {
+            RenewAgentResponse resp = AgentApiGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .renewAgent(RenewAgentRequest.newBuilder().setCsr(ByteString.copyFrom(Csrs.create(kp))).build());
+            List<X509Certificate> chain = resp.getSvidChainList().stream().map(b -> Certificates.parse(b.toByteArray())).toList();
+            AgentState.Svid next = new AgentState.Svid(chain, kp.getPrivate());
+            state.saveSvid(next);
+            svid = next;
+            log.info("rotated agent SVID; new one expires {}", chain.get(0).getNotAfter().toInstant());
+            connect();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+                lostAuthorization(e.getStatus().getDescription());
+            } else {
+                log.warn("agent SVID rotation failed: {}; will retry", describe(e));
+            }
+        } catch (IOException e) {
+            log.warn("cannot persist rotated agent SVID: {}", e.toString());
+        }
+    }
+
+    private void lostAuthorization(String why) {
+        if (closed) {
+            return;
+        }
+        log.error("server refused this agent: {}. Forgetting the agent SVID and all workload identities.", why);
+        closed = true;
+        cache.clear();
+        try {
+            state.deleteSvid();
+        } catch (IOException e) {
+            log.warn("cannot delete agent SVID: {}", e.toString());
+        }
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        fatal.accept("server refused this agent: " + why);
+    }
+
+    private static String describe(StatusRuntimeException e) {
+        return describe(e.getStatus());
+    }
+
+    private static String describe(Status s) {
+        String d = s.getDescription();
+        if (d == null && s.getCause() != null) {
+            d = s.getCause().getMessage();
+        }
+        return s.getCode() + (d == null ? "" : ": " + d);
+    }
+
+    private static void sleep(Duration d) throws IOException {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        executor.shutdownNow();
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+    }
+}
