@@ -82,7 +82,7 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
 
     @Override
     public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> responses) {
-        serve("FetchX509Bundles", responses, Responses::x509Bundles, false);
+        serve("FetchX509Bundles", responses, Responses::x509Bundles, true);
     }
 
     /** Ends every open stream with UNAVAILABLE and refuses new calls, so a server stop does not wait for clients. */

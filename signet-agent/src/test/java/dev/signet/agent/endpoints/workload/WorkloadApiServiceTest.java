@@ -2,6 +2,10 @@ package dev.signet.agent.endpoints.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.DescriptorProtos;
 import dev.signet.agent.attestor.workload.Caller;
 import dev.signet.agent.cache.X509Identity;
@@ -46,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /** The Workload API's semantics (spiffe-rules.md 1.E, 1.F), through a real endpoint on a Unix socket. */
 class WorkloadApiServiceTest {
@@ -316,6 +321,38 @@ class WorkloadApiServiceTest {
 
         r.cancel();
         Poll.until(WAIT, "unsubscribed after cancel", () -> source.activeSubscriptions() == 0 && endpoint.openStreams() == 0);
+    }
+
+    @Test
+    void logsPidAndOutcomeButNeverKeys() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(WorkloadApiService.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            X509Identity id = pki.identity("e1", "/a", "");
+            source.set(pki.update(id));
+            WorkloadClient.Recorder<X509SVIDResponse> r = fetchX509Svid();
+            r.next();
+            source.set(pki.noIdentity(false));
+            assertThat(r.awaitStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+
+            String pid = Long.toString(ProcessHandle.current().pid());
+            assertThat(logs.list).anySatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.DEBUG);
+                assertThat(e.getFormattedMessage()).contains("FetchX509SVID from pid " + pid + ": sent message 1");
+            });
+            assertThat(logs.list).anySatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage()).contains("FetchX509SVID from pid " + pid + ": PERMISSION_DENIED \"no identity issued\"");
+            });
+            byte[] key = id.key().getEncoded();
+            String[] secrets = {java.util.Base64.getEncoder().encodeToString(key).substring(0, 40),
+                    java.util.HexFormat.of().formatHex(key).substring(0, 40), id.key().toString()};
+            assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(secrets));
+        } finally {
+            logger.detachAppender(logs);
+        }
     }
 
     // ---- FetchX509Bundles ----
