@@ -114,13 +114,13 @@ class MainTest {
     void runtimeFailureIsOneErrorLineAndExitOne() {
         Result r = CliRunner.run(NO_ENV, "server", "run");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("error: not wired yet\n");
+        assertThat(r.err()).isEqualTo("error: server.trust_domain: is required (e.g. trust_domain = \"example.org\")\n");
     }
 
     @Test
     void debugAddsTheStackTrace() {
         Result r = CliRunner.run(NO_ENV, "server", "run", "--debug");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).startsWith("error: not wired yet\n").contains("UnsupportedOperationException");
+        assertThat(r.err()).startsWith("error: server.trust_domain: is required").contains("ConfigException").contains("\tat ");
     }
 }

@@ -158,7 +158,8 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
                     continue;
                 }
                 Minted m = svids.get(e.id());
-                if (m == null) {
+                if (m == null || !m.identity().entry().spiffeId().equals(e.spiffeId())) {
+                    // not minted yet, or minted for an ID the entry no longer has: never serve a stale identity
                     pending = true;
                 } else {
                     ids.add(m.identity());
