@@ -208,6 +208,9 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         if (!subscribers.containsKey(s.handle)) {
             return;
         }
+        if (first && s.last != null) {
+            return; // a fan-out queued before this subscription already delivered the current state
+        }
         WorkloadUpdate u = current(s.selectors);
         Fingerprint f = Fingerprint.of(u);
         if (!first && f.equals(s.last)) {

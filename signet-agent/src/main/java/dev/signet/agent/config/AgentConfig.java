@@ -36,11 +36,13 @@ public record AgentConfig(
 
         String td = pick(o.trustDomain(), a.string("trust_domain", null));
         String serverAddress = pick(o.serverAddress(), a.string("server_address", null));
-        int serverPort = o.serverPort() != null ? o.serverPort() : a.integer("server_port", 8081);
+        int filePort = a.integer("server_port", 8081);
+        int serverPort = o.serverPort() != null ? o.serverPort() : filePort;
         String dataDir = pick(o.dataDir(), a.string("data_dir", "./.signet-agent"));
         String joinToken = pick(o.joinToken(), a.string("join_token", null));
         String bundle = pick(o.trustBundlePath(), a.string("trust_bundle_path", null));
-        boolean insecure = o.insecureBootstrap() != null ? o.insecureBootstrap() : a.bool("insecure_bootstrap", false);
+        boolean fileInsecure = a.bool("insecure_bootstrap", false);
+        boolean insecure = o.insecureBootstrap() != null ? o.insecureBootstrap() : fileInsecure;
         String socket = pick(o.socketPath(), a.string("socket_path", DEFAULT_SOCKET));
         String logLevel = pick(o.logLevel(), a.string("log_level", "info"));
         a.rejectUnknownKeys();

@@ -34,15 +34,23 @@ public final class AgentState {
         if (!Files.exists(crt) || !Files.exists(key)) {
             return Optional.empty();
         }
+        List<X509Certificate> chain;
+        PrivateKey k;
         try {
-            List<X509Certificate> chain = Pem.decodeCertificates(Files.readString(crt));
-            PrivateKey k = Pem.decodePrivateKey(Files.readString(key));
+            chain = Pem.decodeCertificates(Files.readString(crt));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("agent SVID file " + crt + " is unreadable: " + e.getMessage(), e);
+        }
+        try {
+            k = Pem.decodePrivateKey(Files.readString(key));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("agent key file " + key + " is unreadable: " + e.getMessage(), e);
+        }
+        {
             if (!KeyMatch.matches(chain.get(0).getPublicKey(), k)) {
                 return Optional.empty(); // a crash between the key and certificate writes
             }
             return Optional.of(new Svid(chain, k));
-        } catch (IllegalArgumentException e) {
-            throw new IOException("agent SVID files in " + dir + " are unreadable: " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,29 @@
+package dev.signet.core.bundle;
+
+import dev.signet.core.spiffeid.TrustDomain;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A trust domain's bundle: its X.509 authorities (CA certificates that sign X509-SVIDs) and JWT
+ * authorities (keys that sign JWT-SVIDs), with the sequence number that rises on every change and the
+ * refresh hint consumers poll at. One model, used by the server, the agent, the Workload API, SDS and the
+ * CLI; {@link SpiffeBundleJson} renders it in the SPIFFE bundle format.
+ */
+public record TrustBundle(TrustDomain trustDomain, List<X509Certificate> x509Authorities, List<JwtAuthority> jwtAuthorities,
+        long sequence, Duration refreshHint) {
+
+    public TrustBundle {
+        Objects.requireNonNull(trustDomain, "trustDomain");
+        x509Authorities = List.copyOf(x509Authorities);
+        jwtAuthorities = List.copyOf(jwtAuthorities);
+        refreshHint = refreshHint == null ? Duration.ofMinutes(5) : refreshHint;
+    }
+
+    public Optional<JwtAuthority> jwtAuthority(String keyId) {
+        return jwtAuthorities.stream().filter(a -> a.keyId().equals(keyId)).findFirst();
+    }
+}
