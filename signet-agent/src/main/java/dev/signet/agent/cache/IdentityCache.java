@@ -75,10 +75,19 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
 
     /** Stores freshly minted SVIDs (ignored when their entry has been removed meanwhile). */
     public void put(List<X509Identity> minted) {
+        put(minted, null);
+    }
+
+    /**
+     * Stores freshly minted SVIDs received at {@code receivedAt}. Renewal is planned from the later of the
+     * certificate's notBefore and the receipt time: the server backdates notBefore (clock-skew cushion), and
+     * measuring from it would make a short-lived SVID due for renewal the moment it arrives.
+     */
+    public void put(List<X509Identity> minted, Instant receivedAt) {
         synchronized (lock) {
             for (X509Identity id : minted) {
                 if (entries.containsKey(id.entry().id())) {
-                    svids.put(id.entry().id(), new Minted(id, renewAt(id.leaf())));
+                    svids.put(id.entry().id(), new Minted(id, renewAt(id.leaf(), receivedAt)));
                 }
             }
         }
@@ -118,8 +127,11 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         }
     }
 
-    private Instant renewAt(X509Certificate leaf) {
+    private Instant renewAt(X509Certificate leaf, Instant receivedAt) {
         Instant nb = leaf.getNotBefore().toInstant();
+        if (receivedAt != null && receivedAt.isAfter(nb)) {
+            nb = receivedAt;
+        }
         Instant na = leaf.getNotAfter().toInstant();
         long life = Duration.between(nb, na).toMillis();
         double fraction = 0.45 + 0.10 * jitter.nextDouble(); // renew when 45–55% of the lifetime has passed
@@ -248,7 +260,9 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
             List<String> ids = u.identities().stream()
                     .map(i -> i.entry().id() + "/" + i.entry().revision() + "/" + i.leaf().getSerialNumber())
                     .toList();
-            return new Fingerprint(ids, u.bundle(), u.pending());
+            // "pending" only matters while there is nothing to serve: it tells a waiting stream "not yet" versus
+            // "denied". Once identities exist, a newly pending entry alone is no news to the workload.
+            return new Fingerprint(ids, u.bundle(), u.pending() && ids.isEmpty());
         }
     }
 }

@@ -333,7 +333,7 @@ public final class AgentManager implements AutoCloseable {
                 }
                 minted.add(new X509Identity(e, chain, kp.getPrivate()));
             }
-            cache.put(minted);
+            cache.put(minted, clock.instant());
             if (!minted.isEmpty()) {
                 log.info("minted {} workload SVIDs", minted.size());
             }

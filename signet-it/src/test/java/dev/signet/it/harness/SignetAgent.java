@@ -1,0 +1,145 @@
+package dev.signet.it.harness;
+
+import dev.signet.testing.Poll;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@code signet agent run} child process with its own data directory and its Workload API socket in a 0755
+ * directory (the socket itself is made 0777 by the agent), so workloads under any uid can reach it.
+ */
+public final class SignetAgent implements AutoCloseable {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final String STARTED = "started: Workload API on ";
+
+    private final String name;
+    private final SignetServer server;
+    private final Path dir;
+    private final Path dataDir;
+    private final Path socket;
+    private final Path bundle;
+    private final boolean discoverWorkloadPath;
+    private ChildProcess process;
+    private int launches;
+
+    private SignetAgent(String name, SignetServer server, Path dir, boolean discoverWorkloadPath) {
+        this.name = name;
+        this.server = server;
+        this.dir = dir;
+        this.dataDir = dir.resolve("data");
+        this.socket = ItDirs.mkdir0755(dir.resolve("s")).resolve("agent.sock");
+        this.bundle = server.writeBundle();
+        this.discoverWorkloadPath = discoverWorkloadPath;
+    }
+
+    /** A new agent (fresh data directory) attesting with {@code joinToken}; waits until its Workload API is up. */
+    public static SignetAgent start(String name, SignetServer server, String joinToken) {
+        return start(name, server, joinToken, false);
+    }
+
+    public static SignetAgent start(String name, SignetServer server, String joinToken, boolean discoverWorkloadPath) {
+        SignetAgent a = new SignetAgent(name, server, ItDirs.newDir(name), discoverWorkloadPath);
+        a.launch(joinToken);
+        a.awaitReady();
+        return a;
+    }
+
+    /**
+     * Starts a new agent process that is expected to fail: returns it without waiting for readiness (the caller
+     * waits for the exit).
+     */
+    public static SignetAgent launchOnly(String name, SignetServer server, String joinToken) {
+        SignetAgent a = new SignetAgent(name, server, ItDirs.newDir(name), false);
+        a.launch(joinToken);
+        return a;
+    }
+
+    /** Starts the agent process again on the same data directory, with {@code joinToken} (null: none) and waits until ready. */
+    public void restart(String joinToken) {
+        relaunch(joinToken);
+        awaitReady();
+    }
+
+    /** Starts the agent process again on the same data directory without waiting for readiness. */
+    public void relaunch(String joinToken) {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        launch(joinToken);
+    }
+
+    private void launch(String joinToken) {
+        Path config = dir.resolve("agent-" + (++launches) + ".hcl");
+        ItDirs.write(config, """
+                agent {
+                  trust_domain      = "%s"
+                  server_address    = "127.0.0.1"
+                  server_port       = %d
+                  data_dir          = "%s"
+                  %s
+                  trust_bundle_path = "%s"
+                  socket_path       = "%s"
+                  log_level         = "debug"
+                }
+                %s
+                """.formatted(SignetServer.TRUST_DOMAIN, server.port(), dataDir,
+                joinToken == null ? "# no join_token: reuse the stored agent SVID" : "join_token        = \"" + joinToken + "\"",
+                bundle, socket,
+                discoverWorkloadPath ? "workload_attestor \"unix\" {\n  discover_workload_path = true\n}" : ""));
+        process = ChildProcess.start(name, dir, Jvm.signet(Jvm.DAEMON, List.of("agent", "run", "--config", config.toString())), Map.of());
+    }
+
+    private void awaitReady() {
+        ChildProcess p = process;
+        try {
+            Poll.until(START_TIMEOUT, name + " to serve the Workload API", () -> {
+                if (!p.isAlive()) {
+                    throw new AssertionError(name + " exited during startup with " + p.exitCode());
+                }
+                return p.stderr().contains(STARTED) || p.stdout().contains(STARTED);
+            });
+        } catch (AssertionError e) {
+            String tails = p.tails();
+            p.kill();
+            throw new AssertionError(e.getMessage() + "\n" + tails, e);
+        }
+        if (!Files.exists(socket)) {
+            throw new AssertionError(name + " says it started but " + socket + " does not exist\n" + p.tails());
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public ChildProcess process() {
+        return process;
+    }
+
+    /** SIGTERM (clean stop); returns the exit code. */
+    public int stop() {
+        return process.stop(Duration.ofSeconds(10));
+    }
+
+    public void kill() {
+        process.kill();
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.close();
+        }
+    }
+}
