@@ -9,7 +9,11 @@ import dev.signet.server.api.agent.ServerTls;
 import dev.signet.server.api.agent.SyncHub;
 import dev.signet.server.attestation.JoinTokenAttestor;
 import dev.signet.server.authorization.EntryCache;
+import dev.signet.server.api.agent.RateLimiter;
 import dev.signet.server.ca.CertificateAuthority;
+import dev.signet.server.ca.JwtKeyManager;
+import dev.signet.server.oidc.OidcDiscoveryServer;
+import dev.signet.server.registration.EntryValidator;
 import dev.signet.server.config.ServerConfig;
 import dev.signet.server.identity.ServerIdentity;
 import dev.signet.server.store.Datastore;
@@ -39,8 +43,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server process's composition root: datastore → CA → entry cache → agent API (TCP, TLS) and admin API
- * (Unix socket, 0770) → periodic tasks (CA rotation, server SVID renewal, change polling, token pruning).
+ * The server process's composition root: datastore → CA and JWT keys → entry cache → agent API (TCP, TLS),
+ * admin API (Unix socket, 0770) and, if configured, OIDC discovery (HTTPS) → periodic tasks (CA and JWT key
+ * rotation, server SVID renewal, change polling, token pruning).
  * Everything is wired here by hand; nothing is global.
  */
 public final class Server implements AutoCloseable {
@@ -52,11 +57,13 @@ public final class Server implements AutoCloseable {
     private final Clock clock;
     private final Datastore store;
     private final CertificateAuthority ca;
+    private final JwtKeyManager jwtKeys;
     private final EntryCache entries;
     private final SyncHub hub;
     private final io.grpc.Server agentApi;
     private final EventLoopGroup agentApiGroup;
     private final UnixSocketServers.Handle adminApi;
+    private final OidcDiscoveryServer oidc;
     private final ScheduledExecutorService scheduler;
 
     private Server(ServerConfig config, Clock clock) throws IOException {
@@ -69,20 +76,30 @@ public final class Server implements AutoCloseable {
         EventLoopGroup group = null;
         UnixSocketServers.Handle admin = null;
         io.grpc.Server agentServer = null;
+        OidcDiscoveryServer oidcServer = null;
         try {
             this.ca = new CertificateAuthority(config.trustDomain(), config.dataDir().resolve("ca"), config.caKeyType(),
                     config.caTtl(), store.bundles(), clock);
             ca.initialize();
+            // Keys stay published a day past expiry: tokens never outlive their key, so this only covers
+            // validators' clock skew, and matches SPIRE pruning bundle entries a day after they expire.
+            Duration keptAfterExpiry = EntryValidator.MAX_JWT_TTL.compareTo(config.defaultJwtSvidTtl()) >= 0
+                    ? EntryValidator.MAX_JWT_TTL : config.defaultJwtSvidTtl();
+            this.jwtKeys = new JwtKeyManager(config.trustDomain(), config.dataDir().resolve("jwt"), config.jwtSigningAlgorithm(),
+                    config.caTtl(), keptAfterExpiry, config.jwtIssuer(), store.bundles(), clock);
+            jwtKeys.initialize();
             ServerIdentity identity = new ServerIdentity(ca, config.defaultX509SvidTtl(), List.of("localhost"), clock);
             this.entries = new EntryCache(store.entries());
             this.hub = new SyncHub(entries, store.agents(), ca);
             entries.onChange(hub::changed);
             ca.onBundleChange(hub::changed);
+            jwtKeys.onBundleChange(hub::changed);
             entries.reload();
 
             AgentApiService agentService = new AgentApiService(
                     List.of(new JoinTokenAttestor(config.trustDomain(), store.joinTokens(), clock)),
-                    store.agents(), ca, entries, hub, config.agentTtl(), config.defaultX509SvidTtl(), clock);
+                    store.agents(), ca, entries, hub, config.agentTtl(), config.defaultX509SvidTtl(), jwtKeys,
+                    config.defaultJwtSvidTtl(), new RateLimiter<>(config.jwtSvidRateLimit(), config.jwtSvidRateLimit(), clock), clock);
             group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
             agentServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.bindPort()))
                     .channelType(EpollServerSocketChannel.class)
@@ -105,6 +122,20 @@ public final class Server implements AutoCloseable {
             admin = UnixSocketServers.start(config.socketPath(), "rwxrwx---", MAX_MESSAGE_BYTES, adminService);
             this.adminApi = admin;
 
+            if (config.oidcDiscovery() != null) {
+                ServerConfig.OidcDiscovery oc = config.oidcDiscovery();
+                ServerIdentity oidcIdentity = oc.tlsCertFile() == null
+                        ? new ServerIdentity(ca, config.defaultX509SvidTtl(), List.of(oc.domain()), clock) : null;
+                oidcServer = OidcDiscoveryServer.start(oc, config.trustDomain(), store.bundles(), config.jwtSigningAlgorithm(),
+                        config.jwtIssuer(), oidcIdentity);
+                if (config.jwtIssuer() == null) {
+                    log.warn("OIDC discovery is on but server.jwt_issuer is not set: JWT-SVIDs carry no iss claim, which OIDC"
+                            + " relying parties require; set jwt_issuer = \"{}\"", oidcServer.issuer());
+                }
+            }
+            this.oidc = oidcServer;
+            OidcDiscoveryServer oidcTask = oidcServer;
+
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "signet-server-tasks");
                 t.setDaemon(true);
@@ -120,9 +151,22 @@ public final class Server implements AutoCloseable {
                 identity.renewIfDue();
                 store.joinTokens().pruneExpired(clock.instant());
             }), 5, 5, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(() -> task("JWT key rotation", () -> {
+                try {
+                    jwtKeys.rotateIfDue();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (oidcTask != null) {
+                    oidcTask.renewIfDue();
+                }
+            }), 5, 5, TimeUnit.SECONDS);
             ok = true;
         } finally {
             if (!ok) {
+                if (oidcServer != null) {
+                    oidcServer.close();
+                }
                 if (admin != null) {
                     admin.close();
                 }
@@ -165,6 +209,16 @@ public final class Server implements AutoCloseable {
         return ca;
     }
 
+    /** The JWT-SVID signing keys. */
+    public JwtKeyManager jwtKeys() {
+        return jwtKeys;
+    }
+
+    /** The OIDC discovery listener, if {@code oidc_discovery} is configured. */
+    public java.util.Optional<OidcDiscoveryServer> oidcDiscovery() {
+        return java.util.Optional.ofNullable(oidc);
+    }
+
     /** Creates a join token directly (dev mode); the admin API is the way for everyone else. */
     public String createJoinToken(Duration ttl, Map<String, String> labels) {
         String token = UUID.randomUUID().toString();
@@ -175,7 +229,7 @@ public final class Server implements AutoCloseable {
 
     /** Creates an entry directly (dev mode), validated like the admin API does. */
     public Entry createEntry(Entry e) {
-        new dev.signet.server.registration.EntryValidator(config.trustDomain()).validate(e);
+        new EntryValidator(config.trustDomain()).validate(e);
         Entry stored = store.entries().create(e);
         entries.reload();
         return stored;
@@ -184,6 +238,9 @@ public final class Server implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        if (oidc != null) {
+            oidc.close();
+        }
         adminApi.close();
         hub.close();
         agentApi.shutdownNow();

@@ -1,6 +1,11 @@
 package dev.signet.agent.cache;
 
 import dev.signet.agent.endpoints.workload.IdentitySource;
+import dev.signet.agent.jwt.JwtSvid;
+import dev.signet.agent.jwt.JwtSvidCache;
+import dev.signet.agent.jwt.JwtSvidException;
+import dev.signet.core.bundle.JwtAuthority;
+import dev.signet.core.bundle.TrustBundle;
 import dev.signet.core.registration.Entry;
 import dev.signet.core.selector.Selector;
 import dev.signet.core.spiffeid.TrustDomain;
@@ -24,12 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's cache of authorized entries, the X509-SVIDs minted for them, and the trust bundle — the
- * single source of truth for the Workload API. A workload with selector set S is entitled to every entry
+ * The agent's cache of authorized entries, the X509-SVIDs minted for them, and the trust bundle (X.509 and
+ * JWT authorities) — the single source of truth for the Workload API. JWT-SVIDs come from a
+ * {@link JwtSvidCache} the agent's manager attaches with {@link #setJwtSvids}. A workload with selector set S is entitled to every entry
  * whose selectors are a subset of S (SPIRE §5.3).
  *
  * <p>Subscribers get the full state for their selectors on subscribe and after every change that alters
- * it (an SVID rotated, an entry added, changed or removed, the bundle changed). Notifications run on one
+ * it (an SVID rotated, an entry added, changed or removed, the bundle's X.509 or JWT authorities changed). Notifications run on one
  * thread, in order. The cache never clears itself because the server is unreachable: SVIDs keep being
  * served until they are replaced or their entries are removed.
  */
@@ -47,19 +53,42 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
     });
     private Map<String, Entry> entries = Map.of();
     private final Map<String, Minted> svids = new HashMap<>();
-    private List<X509Certificate> bundle = List.of();
+    private TrustBundle bundle;
+    private volatile JwtSvidCache jwtSvids;
     private volatile boolean ready;
 
     public IdentityCache(TrustDomain trustDomain, Random jitter) {
         this.trustDomain = trustDomain;
         this.jitter = jitter;
+        this.bundle = new TrustBundle(trustDomain, List.of(), List.of(), 0, null);
+    }
+
+    public TrustDomain trustDomain() {
+        return trustDomain;
+    }
+
+    /** Where {@link #fetchJwtSvid} gets JWT-SVIDs from; until set, it fails. */
+    public void setJwtSvids(JwtSvidCache jwtSvids) {
+        this.jwtSvids = jwtSvids;
     }
 
     /** An SVID with the entry revision it was minted for and when to renew it. */
     private record Minted(X509Identity identity, Instant renewAt) {}
 
-    /** Replaces the authorized entries and the bundle (from a server sync); forgets SVIDs of removed entries. */
+    /** Replaces the authorized entries and the bundle with an X.509-only bundle (no JWT authorities). */
     public void update(List<Entry> newEntries, List<X509Certificate> newBundle) {
+        update(newEntries, new TrustBundle(trustDomain, newBundle, List.of(), 0, null));
+    }
+
+    /**
+     * Replaces the authorized entries and the bundle (from a server sync); forgets the X509-SVIDs and
+     * JWT-SVIDs of removed entries.
+     */
+    public void update(List<Entry> newEntries, TrustBundle newBundle) {
+        if (!newBundle.trustDomain().equals(trustDomain)) {
+            throw new IllegalArgumentException("bundle of trust domain " + newBundle.trustDomain() + " given to the cache of " + trustDomain);
+        }
+        JwtSvidCache jwt = jwtSvids;
         synchronized (lock) {
             Map<String, Entry> m = new LinkedHashMap<>();
             for (Entry e : newEntries) {
@@ -67,8 +96,11 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
             }
             entries = m;
             svids.keySet().retainAll(m.keySet());
-            bundle = List.copyOf(newBundle);
+            bundle = newBundle;
             ready = true;
+            if (jwt != null) {
+                jwt.retainEntries(m.keySet());
+            }
         }
         fanOut();
     }
@@ -99,6 +131,10 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         synchronized (lock) {
             entries = Map.of();
             svids.clear();
+        }
+        JwtSvidCache jwt = jwtSvids;
+        if (jwt != null) {
+            jwt.clear();
         }
         fanOut();
     }
@@ -143,7 +179,15 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         return ready;
     }
 
+    /** The own trust domain's X.509 authorities. */
     public List<X509Certificate> bundle() {
+        synchronized (lock) {
+            return bundle.x509Authorities();
+        }
+    }
+
+    /** The own trust domain's bundle, X.509 and JWT authorities. */
+    public TrustBundle trustBundle() {
         synchronized (lock) {
             return bundle;
         }
@@ -164,11 +208,13 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
                     .toList();
             Set<String> keptHints = hintWinners(matching);
             List<X509Identity> ids = new ArrayList<>();
+            List<Entry> visible = new ArrayList<>();
             boolean pending = false;
             for (Entry e : matching) {
                 if (!e.hint().isEmpty() && !keptHints.contains(e.id())) {
                     continue;
                 }
+                visible.add(e);
                 Minted m = svids.get(e.id());
                 if (m == null || !m.identity().entry().spiffeId().equals(e.spiffeId())) {
                     // not minted yet, or minted for an ID the entry no longer has: never serve a stale identity
@@ -177,8 +223,27 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
                     ids.add(m.identity());
                 }
             }
-            return new WorkloadUpdate(trustDomain, ids, bundle, pending);
+            return new WorkloadUpdate(trustDomain, ids, bundle, pending, visible);
         }
+    }
+
+    /**
+     * From the attached {@link JwtSvidCache}. The entry must still be authorized with the same SPIFFE ID: a
+     * caller holding an entry from an earlier {@link #current} call gets no token for an entry removed since.
+     */
+    @Override
+    public JwtSvid fetchJwtSvid(Entry entry, List<String> audience) throws JwtSvidException {
+        JwtSvidCache jwt = jwtSvids;
+        if (jwt == null) {
+            throw new JwtSvidException("this agent cannot mint JWT-SVIDs");
+        }
+        synchronized (lock) {
+            Entry now = entries.get(entry.id());
+            if (now == null || !now.spiffeId().equals(entry.spiffeId())) {
+                throw new JwtSvidException("entry " + entry.id() + " is no longer authorized for " + entry.spiffeId());
+            }
+        }
+        return jwt.fetch(entry, audience);
     }
 
     /** Of entries sharing a non-empty hint, the oldest (then the smallest ID) wins (SPIRE §2.4). */
@@ -254,15 +319,19 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         }
     }
 
-    /** What a subscriber has seen: identities by entry, revision and certificate serial, and the bundle. */
-    private record Fingerprint(List<String> identities, List<X509Certificate> bundle, boolean pending) {
+    /**
+     * What a subscriber has seen: identities by entry, revision and certificate serial, and the bundle's X.509
+     * and JWT authorities (not its sequence number: only content changes notify).
+     */
+    private record Fingerprint(List<String> identities, List<X509Certificate> bundle, List<JwtAuthority> jwtAuthorities,
+            boolean pending) {
         static Fingerprint of(WorkloadUpdate u) {
             List<String> ids = u.identities().stream()
                     .map(i -> i.entry().id() + "/" + i.entry().revision() + "/" + i.leaf().getSerialNumber())
                     .toList();
             // "pending" only matters while there is nothing to serve: it tells a waiting stream "not yet" versus
             // "denied". Once identities exist, a newly pending entry alone is no news to the workload.
-            return new Fingerprint(ids, u.bundle(), u.pending() && ids.isEmpty());
+            return new Fingerprint(ids, u.bundle(), u.trustBundle().jwtAuthorities(), u.pending() && ids.isEmpty());
         }
     }
 }

@@ -5,7 +5,11 @@ import dev.signet.agent.attestor.node.NodeAttestorClient;
 import dev.signet.agent.cache.IdentityCache;
 import dev.signet.agent.cache.X509Identity;
 import dev.signet.agent.client.ServerConnection;
+import dev.signet.agent.jwt.JwtSvidCache;
+import dev.signet.agent.jwt.JwtSvidException;
 import dev.signet.agent.storage.AgentState;
+import dev.signet.core.bundle.JwtAuthority;
+import dev.signet.core.bundle.TrustBundle;
 import dev.signet.core.registration.Entry;
 import dev.signet.core.registration.EntryProtos;
 import dev.signet.core.spiffeid.SpiffeId;
@@ -17,19 +21,27 @@ import dev.signet.proto.agent.v1.AttestAgentRequest;
 import dev.signet.proto.agent.v1.AttestAgentResponse;
 import dev.signet.proto.agent.v1.BatchNewX509SVIDRequest;
 import dev.signet.proto.agent.v1.BatchNewX509SVIDResponse;
+import dev.signet.proto.agent.v1.NewJWTSVIDRequest;
+import dev.signet.proto.agent.v1.NewJWTSVIDResponse;
 import dev.signet.proto.agent.v1.RenewAgentRequest;
 import dev.signet.proto.agent.v1.RenewAgentResponse;
 import dev.signet.proto.agent.v1.SyncAuthorizedRequest;
 import dev.signet.proto.agent.v1.SyncAuthorizedResponse;
 import dev.signet.proto.agent.v1.X509SVIDParams;
 import dev.signet.proto.agent.v1.X509SVIDResult;
+import dev.signet.proto.common.v1.Bundle;
+import dev.signet.proto.common.v1.JWTAuthority;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,7 +67,9 @@ import org.slf4j.LoggerFactory;
  *       reconnect with exponential backoff (1 s … 30 s, ±10% jitter) while the cache keeps serving;</li>
  *   <li>minting — keys generated here, CSRs batched (at most 500 per call) for entries without a current SVID,
  *       on every sync update and on a 1 s tick for renewals;</li>
- *   <li>agent SVID rotation at about half-life via RenewAgent, then a fresh channel presenting the new SVID.</li>
+ *   <li>agent SVID rotation at about half-life via RenewAgent, then a fresh channel presenting the new SVID;</li>
+ *   <li>JWT-SVIDs on demand: it is the {@link dev.signet.agent.jwt.JwtSvidMinter} (NewJWTSVID) behind the
+ *       cache's {@link JwtSvidCache}, which it attaches to the identity cache when constructed.</li>
  * </ol>
  * If the server says the agent is banned or no longer attested, the agent forgets its SVID and cache and
  * reports a fatal error: its workloads lose their identities.
@@ -63,6 +77,8 @@ import org.slf4j.LoggerFactory;
 public final class AgentManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentManager.class);
     private static final Duration RPC_TIMEOUT = Duration.ofSeconds(30);
+    /** A workload waits for this call: shorter than the other RPCs. */
+    private static final Duration JWT_RPC_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ATTEST_RETRY_FOR = Duration.ofMinutes(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final int MAX_BATCH = 500;
@@ -82,7 +98,7 @@ public final class AgentManager implements AutoCloseable {
     private volatile List<X509Certificate> bundle;
     private volatile AgentState.Svid svid;
     private volatile SpiffeId agentId;
-    private ManagedChannel channel;
+    private volatile ManagedChannel channel;
     private StreamContext syncStream;
     private Duration backoff = Duration.ofSeconds(1);
     private ScheduledFuture<?> reconnect;
@@ -98,6 +114,7 @@ public final class AgentManager implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.fatal = fatal;
+        cache.setJwtSvids(new JwtSvidCache(this::mintJwtSvid, clock, JwtSvidCache.DEFAULT_MAX_SIZE));
     }
 
     /** The bundle the agent currently trusts, for authenticating the server. */
@@ -252,6 +269,9 @@ public final class AgentManager implements AutoCloseable {
         List<X509Certificate> newBundle = msg.getBundle().getX509AuthoritiesList().stream()
                 .map(b -> Certificates.parse(b.toByteArray())).toList();
         setBundle(newBundle);
+        TrustBundle trustBundle = new TrustBundle(cache.trustDomain(), bundle, jwtAuthorities(msg.getBundle()),
+                msg.getBundle().getSequence(), msg.getBundle().getRefreshHintSeconds() > 0
+                        ? Duration.ofSeconds(msg.getBundle().getRefreshHintSeconds()) : null);
         List<Entry> entries = new ArrayList<>();
         for (var p : msg.getEntriesList()) {
             try {
@@ -260,10 +280,59 @@ public final class AgentManager implements AutoCloseable {
                 log.warn("ignoring malformed entry {} from server: {}", p.getId(), e.getMessage());
             }
         }
-        cache.update(entries, bundle);
+        cache.update(entries, trustBundle);
         synced = true;
         log.debug("synced {} authorized entries", entries.size());
         mintDue();
+    }
+
+    /** The JWT authorities of a sync message; malformed ones are skipped (logged). */
+    static List<JwtAuthority> jwtAuthorities(Bundle b) {
+        List<JwtAuthority> out = new ArrayList<>();
+        for (JWTAuthority a : b.getJwtAuthoritiesList()) {
+            try {
+                Instant expires = a.getExpiresAtUnix() == 0 ? Instant.MAX : Instant.ofEpochSecond(a.getExpiresAtUnix());
+                out.add(new JwtAuthority(a.getKeyId(), publicKey(a.getPublicKey().toByteArray()), expires));
+            } catch (IllegalArgumentException e) {
+                log.warn("ignoring malformed JWT authority \"{}\" from server: {}", a.getKeyId(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static PublicKey publicKey(byte[] pkixDer) {
+        for (String alg : new String[] {"EC", "RSA"}) {
+            try {
+                return KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(pkixDer));
+            } catch (GeneralSecurityException e) {
+                // not this algorithm
+            }
+        }
+        throw new IllegalArgumentException("public key is not a PKIX DER EC or RSA key");
+    }
+
+    /**
+     * Asks the server for a JWT-SVID (NewJWTSVID). Called on a Workload API thread, not the manager's: the
+     * channel is read once, and a refusal of this one token (e.g. the entry was just deleted) does not
+     * count as the agent losing its authorization.
+     */
+    private String mintJwtSvid(Entry entry, List<String> audience) throws JwtSvidException {
+        ManagedChannel ch = channel;
+        if (ch == null || closed) {
+            throw new JwtSvidException("the agent is not connected to the server");
+        }
+        NewJWTSVIDResponse resp;
+        try {
+            resp = AgentApiGrpc.newBlockingStub(ch)
+                    .withDeadlineAfter(JWT_RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .newJWTSVID(NewJWTSVIDRequest.newBuilder().setEntryId(entry.id()).addAllAudience(audience).build());
+        } catch (StatusRuntimeException e) {
+            throw new JwtSvidException("server: " + describe(e), e);
+        }
+        if (resp.getToken().isEmpty()) {
+            throw new JwtSvidException("server returned no token for entry " + entry.id());
+        }
+        return resp.getToken();
     }
 
     private void scheduleReconnect() {

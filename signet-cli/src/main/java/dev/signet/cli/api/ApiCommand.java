@@ -6,5 +6,5 @@ import picocli.CommandLine.Command;
 /** {@code signet api}: talk to the Workload API the way a workload does. */
 @Command(name = "api", mixinStandardHelpOptions = true,
         description = "Call the SPIFFE Workload API as a workload would (to test registrations).",
-        subcommands = {ApiFetch.class, ApiWatch.class})
+        subcommands = {ApiFetch.class, ApiValidate.class, ApiWatch.class})
 public final class ApiCommand extends GroupCommand {}

@@ -3,9 +3,16 @@ package dev.signet.cli.api;
 import dev.signet.cli.common.CliException;
 import dev.signet.cli.common.GrpcErrors;
 import dev.signet.cli.common.UnixChannels;
+import dev.signet.proto.workload.JWTBundlesRequest;
+import dev.signet.proto.workload.JWTBundlesResponse;
+import dev.signet.proto.workload.JWTSVIDRequest;
+import dev.signet.proto.workload.JWTSVIDResponse;
 import dev.signet.proto.workload.SpiffeWorkloadAPIGrpc;
+import dev.signet.proto.workload.ValidateJWTSVIDRequest;
+import dev.signet.proto.workload.ValidateJWTSVIDResponse;
 import dev.signet.proto.workload.X509SVIDRequest;
 import dev.signet.proto.workload.X509SVIDResponse;
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -15,6 +22,8 @@ import io.grpc.stub.MetadataUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -30,6 +39,7 @@ final class WorkloadClient implements AutoCloseable {
     private final Path socket;
     private final UnixChannels channels;
     private final SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub stub;
+    private final SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub blockingStub;
 
     private WorkloadClient(Path socket, UnixChannels channels) {
         this.socket = socket;
@@ -37,6 +47,8 @@ final class WorkloadClient implements AutoCloseable {
         Metadata md = new Metadata();
         md.put(SECURITY_HEADER, "true");
         this.stub = SpiffeWorkloadAPIGrpc.newStub(channels.channel())
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+        this.blockingStub = SpiffeWorkloadAPIGrpc.newBlockingStub(channels.channel())
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
     }
 
@@ -72,8 +84,68 @@ final class WorkloadClient implements AutoCloseable {
         return observer::cancel;
     }
 
+    /**
+     * FetchJWTSVID: one token per identity of this process for {@code audience}, or only for {@code spiffeId}
+     * if not null.
+     */
+    JWTSVIDResponse fetchJwt(List<String> audience, String spiffeId, Duration deadline) {
+        JWTSVIDRequest request = JWTSVIDRequest.newBuilder().addAllAudience(audience).setSpiffeId(spiffeId == null ? "" : spiffeId).build();
+        try {
+            return blocking(deadline).fetchJWTSVID(request);
+        } catch (StatusRuntimeException e) {
+            if (spiffeId != null && e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+                throw new CliException("no identity " + spiffeId + " issued for this process (PERMISSION_DENIED)", e);
+            }
+            throw failure(e, deadline, "a JWT-SVID");
+        }
+    }
+
+    /** ValidateJWTSVID; a token the agent refuses is a {@link CliException} saying why. */
+    ValidateJWTSVIDResponse validateJwt(String audience, String token, Duration deadline) {
+        ValidateJWTSVIDRequest request = ValidateJWTSVIDRequest.newBuilder().setAudience(audience).setSvid(token).build();
+        try {
+            return blocking(deadline).validateJWTSVID(request);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+                throw new CliException("the JWT-SVID is not valid: " + GrpcErrors.describe(e.getStatus()), e);
+            }
+            throw failure(e, deadline, "the validation");
+        }
+    }
+
+    /** The first FetchJWTBundles message; the stream is closed afterwards. */
+    JWTBundlesResponse fetchJwtBundles(Duration deadline) {
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        try {
+            return ctx.call(() -> {
+                Iterator<JWTBundlesResponse> it = blocking(deadline).fetchJWTBundles(JWTBundlesRequest.getDefaultInstance());
+                if (!it.hasNext()) {
+                    throw new CliException("the Workload API at " + socket + " closed the stream without sending bundles");
+                }
+                return it.next();
+            });
+        } catch (StatusRuntimeException e) {
+            throw failure(e, deadline, "JWT bundles");
+        } catch (CliException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CliException(String.valueOf(e.getMessage()), e);
+        } finally {
+            ctx.cancel(null);
+        }
+    }
+
+    private SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub blocking(Duration deadline) {
+        return blockingStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The user's view of a stream failure. */
     CliException failure(Throwable t, Duration deadline) {
+        return failure(t, deadline, "an X509-SVID");
+    }
+
+    /** The user's view of a failed call that was waiting for {@code what}. */
+    CliException failure(Throwable t, Duration deadline, String what) {
         if (t instanceof CliException c) {
             return c;
         }
@@ -86,7 +158,7 @@ final class WorkloadClient implements AutoCloseable {
             case PERMISSION_DENIED -> new CliException("no identity issued for this process (PERMISSION_DENIED)", t);
             case DEADLINE_EXCEEDED -> new CliException("timed out after "
                     + (deadline == null ? "the deadline" : dev.signet.core.config.Durations.format(deadline))
-                    + " waiting for an X509-SVID from " + socket, t);
+                    + " waiting for " + what + " from " + socket, t);
             default -> new CliException(GrpcErrors.describe(status), t);
         };
     }

@@ -52,11 +52,37 @@ public final class SpiffeBundleJson {
         return com.nimbusds.jose.util.JSONObjectUtils.toJSONString(json);
     }
 
-    /** A plain JWKS of the JWT authorities only, as FetchJWTBundles and OIDC discovery serve it (W-22). */
+    /** A plain JWKS of the JWT authorities only, each with {@code use: "jwt-svid"} and its {@code kid}, as FetchJWTBundles serves it (W-22). */
     public static String jwtJwks(TrustBundle b) {
         List<JWK> keys = new ArrayList<>();
         for (JwtAuthority a : b.jwtAuthorities()) {
             keys.add(jwk(a.publicKey(), JWT_SVID, a.keyId(), null));
+        }
+        return new JWKSet(keys).toString(true);
+    }
+
+    /**
+     * The JWKS an OpenID Connect relying party (cloud IAM, Vault) fetches from the discovery document's
+     * {@code jwks_uri}: the JWT authorities only, each with {@code kid}, {@code use: "sig"} (RFC 7517 §4.2;
+     * the SPIFFE-specific {@code jwt-svid} is unknown to OIDC clients, and SPIRE's OIDC discovery provider
+     * emits {@code sig} too) and, when {@code algorithm} knows it, {@code alg}.
+     *
+     * @param algorithm the JWS algorithm a key signs with (e.g. {@code ES256}), or null to leave {@code alg} out
+     */
+    public static String oidcJwks(TrustBundle b, java.util.function.Function<JwtAuthority, String> algorithm) {
+        List<JWK> keys = new ArrayList<>();
+        for (JwtAuthority a : b.jwtAuthorities()) {
+            String alg = algorithm == null ? null : algorithm.apply(a);
+            com.nimbusds.jose.Algorithm jwsAlg = alg == null ? null : com.nimbusds.jose.JWSAlgorithm.parse(alg);
+            PublicKey key = a.publicKey();
+            if (key instanceof ECPublicKey ec) {
+                keys.add(new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).keyUse(KeyUse.SIGNATURE)
+                        .keyID(a.keyId()).algorithm(jwsAlg).build());
+            } else if (key instanceof RSAPublicKey rsa) {
+                keys.add(new RSAKey.Builder(rsa).keyUse(KeyUse.SIGNATURE).keyID(a.keyId()).algorithm(jwsAlg).build());
+            } else {
+                throw new IllegalArgumentException("unsupported key type " + key.getAlgorithm());
+            }
         }
         return new JWKSet(keys).toString(true);
     }
@@ -113,7 +139,8 @@ public final class SpiffeBundleJson {
             }
         }
         long seq = obj.get("spiffe_sequence") instanceof Number n ? n.longValue() : 0;
-        Duration hint = obj.get("spiffe_refresh_hint") instanceof Number n ? Duration.ofSeconds(n.longValue()) : null;
+        // A hint that is not a positive number of seconds is treated as absent (the default applies).
+        Duration hint = obj.get("spiffe_refresh_hint") instanceof Number n && n.longValue() > 0 ? Duration.ofSeconds(n.longValue()) : null;
         return new TrustBundle(td, x509, jwt, seq, hint);
     }
 

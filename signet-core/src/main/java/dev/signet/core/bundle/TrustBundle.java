@@ -15,12 +15,18 @@ import java.util.Optional;
  */
 public record TrustBundle(TrustDomain trustDomain, List<X509Certificate> x509Authorities, List<JwtAuthority> jwtAuthorities,
         long sequence, Duration refreshHint) {
+    /** The {@code spiffe_refresh_hint} when none is given: 5 minutes (SPIRE's bundle endpoint default). */
+    public static final Duration DEFAULT_REFRESH_HINT = Duration.ofMinutes(5);
 
+    /** A null refresh hint means {@link #DEFAULT_REFRESH_HINT}; a hint is whole seconds, at least one (B-3). */
     public TrustBundle {
         Objects.requireNonNull(trustDomain, "trustDomain");
         x509Authorities = List.copyOf(x509Authorities);
         jwtAuthorities = List.copyOf(jwtAuthorities);
-        refreshHint = refreshHint == null ? Duration.ofMinutes(5) : refreshHint;
+        refreshHint = refreshHint == null ? DEFAULT_REFRESH_HINT : refreshHint;
+        if (refreshHint.toSeconds() < 1) {
+            throw new IllegalArgumentException("refresh hint must be at least one second, got " + refreshHint);
+        }
     }
 
     public Optional<JwtAuthority> jwtAuthority(String keyId) {

@@ -11,7 +11,8 @@ import java.util.TreeSet;
 
 /**
  * A registration entry: the workloads matching {@link #selectors} (all of them — AND) on agents allowed
- * by {@link #parent} get the identity {@link #spiffeId}. TTL 0/null means the server default.
+ * by {@link #parent} get the identity {@link #spiffeId}. A null TTL ({@link #x509Ttl}, {@link #jwtTtl}) means
+ * the server default ({@code default_x509_svid_ttl}, {@code default_jwt_svid_ttl}).
  */
 public record Entry(
         String id,
@@ -22,7 +23,8 @@ public record Entry(
         List<String> dnsNames,
         String hint,
         long revision,
-        Instant createdAt) {
+        Instant createdAt,
+        Duration jwtTtl) {
 
     public Entry {
         Objects.requireNonNull(spiffeId, "spiffeId");
@@ -32,8 +34,19 @@ public record Entry(
         hint = hint == null ? "" : hint;
     }
 
+    /** An entry with the server's default JWT-SVID TTL: the constructor of entries without {@link #jwtTtl}. */
+    public Entry(String id, SpiffeId spiffeId, Parent parent, SortedSet<Selector> selectors, Duration x509Ttl,
+            List<String> dnsNames, String hint, long revision, Instant createdAt) {
+        this(id, spiffeId, parent, selectors, x509Ttl, dnsNames, hint, revision, createdAt, null);
+    }
+
     public Entry withId(String newId, long newRevision, Instant created) {
-        return new Entry(newId, spiffeId, parent, selectors, x509Ttl, dnsNames, hint, newRevision, created);
+        return new Entry(newId, spiffeId, parent, selectors, x509Ttl, dnsNames, hint, newRevision, created, jwtTtl);
+    }
+
+    /** This entry with another JWT-SVID TTL (null: the server default). */
+    public Entry withJwtTtl(Duration ttl) {
+        return new Entry(id, spiffeId, parent, selectors, x509Ttl, dnsNames, hint, revision, createdAt, ttl);
     }
 
     /** True if every selector of this entry is among {@code callerSelectors}. */

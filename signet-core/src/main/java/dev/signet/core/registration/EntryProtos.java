@@ -19,6 +19,7 @@ public final class EntryProtos {
                 .setId(e.id() == null ? "" : e.id())
                 .setSpiffeId(e.spiffeId().toString())
                 .setX509TtlSeconds(e.x509Ttl() == null ? 0 : (int) e.x509Ttl().toSeconds())
+                .setJwtTtlSeconds(e.jwtTtl() == null ? 0 : (int) Math.min(Integer.MAX_VALUE, e.jwtTtl().toSeconds()))
                 .addAllDnsNames(e.dnsNames())
                 .setHint(e.hint())
                 .setRevision(e.revision())
@@ -67,6 +68,9 @@ public final class EntryProtos {
         if (p.getX509TtlSeconds() < 0) {
             throw new IllegalArgumentException("x509_ttl: must not be negative");
         }
+        if (p.getJwtTtlSeconds() < 0) {
+            throw new IllegalArgumentException("jwt_ttl: must not be negative");
+        }
         return new Entry(
                 p.getId().isEmpty() ? null : p.getId(),
                 id,
@@ -76,7 +80,8 @@ public final class EntryProtos {
                 new ArrayList<>(p.getDnsNamesList()),
                 p.getHint(),
                 p.getRevision(),
-                p.getCreatedAtUnix() == 0 ? null : Instant.ofEpochSecond(p.getCreatedAtUnix()));
+                p.getCreatedAtUnix() == 0 ? null : Instant.ofEpochSecond(p.getCreatedAtUnix()),
+                p.getJwtTtlSeconds() == 0 ? null : Duration.ofSeconds(p.getJwtTtlSeconds()));
     }
 
     public static dev.signet.proto.common.v1.Selector toProto(Selector s) {

@@ -710,6 +710,131 @@ public abstract class DatastoreContract {
         assertThat(b.sequence()).isGreaterThanOrEqualTo(threads * perThread);
     }
 
+    // ---- JWT authorities --------------------------------------------------------------------------------
+
+    private static StoredJwtAuthority jwtKey(String kid, int n, Instant expires) {
+        return new StoredJwtAuthority(kid, der(n), expires, "ES256");
+    }
+
+    @Test
+    void jwtAuthoritiesShareTheBundleSequenceWithX509Authorities() {
+        StoredJwtAuthority k1 = jwtKey("kid-1", 1, START.plusSeconds(3600));
+        StoredBundle b1 = store.bundles().addJwtAuthority(TD, k1);
+        assertThat(b1.trustDomain()).isEqualTo(TD);
+        assertThat(b1.jwtAuthorities()).containsExactly(k1);
+        assertThat(b1.x509Authorities()).isEmpty();
+        assertThat(b1.sequence()).isPositive();
+
+        StoredBundle b2 = store.bundles().addX509Authority(TD, der(9));
+        assertThat(b2.sequence()).isGreaterThan(b1.sequence());
+        assertThat(b2.jwtAuthorities()).containsExactly(k1);
+
+        StoredJwtAuthority k2 = new StoredJwtAuthority("kid-2", der(2), START.plusSeconds(7200), null);
+        StoredBundle b3 = store.bundles().addJwtAuthority(TD, k2);
+        assertThat(b3.sequence()).isGreaterThan(b2.sequence());
+        assertThat(b3.jwtAuthorities()).containsExactly(k1, k2);
+        assertThat(hex(b3)).containsExactly(derHex(9));
+
+        StoredBundle got = store.bundles().get(TD).orElseThrow();
+        assertThat(got.jwtAuthorities()).containsExactly(k1, k2);
+        assertThat(got.jwtAuthorities().get(1).algorithm()).isNull();
+        assertThat(got.sequence()).isEqualTo(b3.sequence());
+
+        // X.509 removals keep the JWT authorities, and the other way round.
+        StoredBundle noX509 = store.bundles().removeX509Authorities(TD, d -> true);
+        assertThat(noX509.jwtAuthorities()).containsExactly(k1, k2);
+        assertThat(noX509.sequence()).isGreaterThan(b3.sequence());
+        store.bundles().addX509Authority(TD, der(8));
+        StoredBundle noJwt = store.bundles().removeJwtAuthorities(TD, a -> true);
+        assertThat(noJwt.jwtAuthorities()).isEmpty();
+        assertThat(hex(noJwt)).containsExactly(derHex(8));
+    }
+
+    @Test
+    void addingAnEqualJwtAuthorityChangesNothingAndAKeyIdIsNeverReusedForAnotherKey() {
+        Instant expires = START.plusSeconds(3600).plusNanos(789); // stored to the microsecond
+        StoredBundle b1 = store.bundles().addJwtAuthority(TD, jwtKey("kid-1", 1, expires));
+
+        StoredBundle same = store.bundles().addJwtAuthority(TD, jwtKey("kid-1", 1, expires));
+        assertThat(same.sequence()).isEqualTo(b1.sequence());
+        assertThat(same.jwtAuthorities()).hasSize(1);
+        assertThat(same.jwtAuthorities().get(0).expiresAt()).isEqualTo(expires.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+
+        assertThatThrownBy(() -> store.bundles().addJwtAuthority(TD, jwtKey("kid-1", 2, expires)))
+                .isInstanceOf(StoreException.AlreadyExists.class)
+                .hasMessageContaining("kid-1");
+        assertThatThrownBy(() -> store.bundles().addJwtAuthority(TD, jwtKey("kid-1", 1, expires.plusSeconds(1))))
+                .isInstanceOf(StoreException.AlreadyExists.class);
+        assertThat(store.bundles().get(TD).orElseThrow().sequence()).isEqualTo(b1.sequence());
+        assertThat(store.bundles().get(TD).orElseThrow().jwtAuthorities()).containsExactly(b1.jwtAuthorities().get(0));
+    }
+
+    @Test
+    void removingJwtAuthoritiesKeepsTheOthersInOrderAndRaisesTheSequenceOnlyOnChange() {
+        for (int i = 1; i <= 4; i++) {
+            store.bundles().addJwtAuthority(TD, jwtKey("k" + i, i, START.plusSeconds(i * 100L)));
+        }
+        long s = store.bundles().get(TD).orElseThrow().sequence();
+        List<String> seen = new ArrayList<>();
+
+        StoredBundle after = store.bundles().removeJwtAuthorities(TD, a -> {
+            seen.add(a.keyId());
+            return a.expiresAt().isBefore(START.plusSeconds(250));
+        });
+        assertThat(seen).containsExactly("k1", "k2", "k3", "k4");
+        assertThat(after.jwtAuthorities()).extracting(StoredJwtAuthority::keyId).containsExactly("k3", "k4");
+        assertThat(after.sequence()).isGreaterThan(s);
+
+        StoredBundle noop = store.bundles().removeJwtAuthorities(TD, a -> false);
+        assertThat(noop.sequence()).isEqualTo(after.sequence());
+
+        StoredBundle appended = store.bundles().addJwtAuthority(TD, jwtKey("k1", 1, START.plusSeconds(100)));
+        assertThat(appended.jwtAuthorities()).extracting(StoredJwtAuthority::keyId).containsExactly("k3", "k4", "k1");
+        assertThat(store.bundles().get(TD).orElseThrow().jwtAuthorities()).isEqualTo(appended.jwtAuthorities());
+    }
+
+    @Test
+    void removingJwtAuthoritiesFromAMissingBundleChangesNothing() {
+        StoredBundle b = store.bundles().removeJwtAuthorities(TD, a -> true);
+        assertThat(b.jwtAuthorities()).isEmpty();
+        assertThat(b.sequence()).isZero();
+        assertThat(store.bundles().get(TD)).isEmpty();
+    }
+
+    @Test
+    void storedJwtKeysAreNotAliasedToCallerArrays() {
+        byte[] mine = der(7);
+        StoredBundle b = store.bundles().addJwtAuthority(TD, new StoredJwtAuthority("k", mine, START, "RS256"));
+        mine[5] = 0;
+        b.jwtAuthorities().get(0).publicKey()[6] = 0;
+        store.bundles().removeJwtAuthorities(TD, a -> {
+            a.publicKey()[7] = 0;
+            return false;
+        });
+        assertThat(HexFormat.of().formatHex(store.bundles().get(TD).orElseThrow().jwtAuthorities().get(0).publicKey()))
+                .isEqualTo(derHex(7));
+    }
+
+    @Test
+    void entryJwtTtlRoundTripsAndNullMeansTheServerDefault() {
+        Entry withTtl = entry("j1", "/web", new Parent.AnyNode(), "unix:uid:1").withJwtTtl(Duration.ofSeconds(90));
+        Entry without = entry("j2", "/db", new Parent.AnyNode(), "unix:uid:2");
+
+        Entry created = store.entries().create(withTtl);
+        store.entries().create(without);
+
+        assertThat(created.jwtTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(store.entries().get("j1").orElseThrow().jwtTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(store.entries().get("j2").orElseThrow().jwtTtl()).isNull();
+
+        Entry updated = store.entries().update(created.withJwtTtl(Duration.ofMinutes(30)));
+        assertThat(store.entries().get("j1")).contains(updated);
+        assertThat(updated.jwtTtl()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(store.entries().update(updated.withJwtTtl(null)).jwtTtl()).isNull();
+        assertThat(store.entries().get("j1").orElseThrow().jwtTtl()).isNull();
+        assertThat(store.entries().listBySpiffeId(sid("/web"))).extracting(Entry::jwtTtl).containsOnlyNulls();
+    }
+
     // ---- whole store ----------------------------------------------------------------------------------
 
     @Test
@@ -726,19 +851,22 @@ public abstract class DatastoreContract {
         JoinToken token = new JoinToken("durable", START.plusSeconds(3600), labels("env", "prod"));
         store.joinTokens().create(token);
         store.bundles().addX509Authority(TD, der(1));
+        store.bundles().addJwtAuthority(TD, new StoredJwtAuthority("kid", der(3), START.plusSeconds(60), "PS256"));
         StoredBundle bundle = store.bundles().addX509Authority(TD, der(2));
+        Entry e4 = store.entries().create(entry("d", "/jwt", new Parent.AnyNode(), "k8s:sa:jwt").withJwtTtl(Duration.ofMinutes(2)));
         long counter = store.entries().changeCounter();
 
         store.close();
         Datastore reopened = open();
 
-        assertThat(reopened.entries().list()).containsExactly(e1, e2, e3);
+        assertThat(reopened.entries().list()).containsExactly(e1, e2, e3, e4);
         assertThat(reopened.entries().get("a").orElseThrow().revision()).isEqualTo(2);
         assertThat(reopened.agents().list()).containsExactly(agent);
         assertThat(reopened.entries().changeCounter()).isEqualTo(counter);
         StoredBundle b = reopened.bundles().get(TD).orElseThrow();
         assertThat(hex(b)).isEqualTo(hex(bundle));
         assertThat(b.sequence()).isEqualTo(bundle.sequence());
+        assertThat(b.jwtAuthorities()).isEqualTo(bundle.jwtAuthorities());
         assertThat(reopened.joinTokens().consume("durable")).contains(token);
         assertThatThrownBy(() -> reopened.entries().create(entry(null, "/any", new Parent.AnyNode(), "k8s:sa:any")))
                 .isInstanceOf(StoreException.AlreadyExists.class);

@@ -81,14 +81,42 @@ class SqliteDatastoreTest extends DatastoreContract {
 
     @Test
     void reopeningAppliesNoMigrationTwice() throws Exception {
-        assertThat(appliedVersions()).containsExactly("1");
+        assertThat(appliedVersions()).containsExactly("1", "2");
         store.entries().create(entry("e", "/web", new Parent.AnyNode()));
         store.close();
         for (int i = 0; i < 3; i++) {
             open().close();
         }
-        assertThat(appliedVersions()).containsExactly("1");
+        assertThat(appliedVersions()).containsExactly("1", "2");
         assertThat(open().entries().get("e")).isPresent();
+    }
+
+    @Test
+    void aVersion1DatabaseIsMigratedKeepingItsEntriesAndBundle() throws Exception {
+        store.close();
+        Path old = dir.resolve("v1");
+        Files.createDirectories(old);
+        String url = "jdbc:sqlite:" + old.resolve(SqliteDatastore.FILE_NAME);
+        org.flywaydb.core.Flyway.configure(getClass().getClassLoader()).dataSource(url, null, null)
+                .locations("classpath:db/migration/sqlite").target("1").load().migrate();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO entries (id, spiffe_id, parent_kind, parent_id, x509_ttl_seconds, hint, revision, created_at,"
+                    + " dedup_key) VALUES ('old', 'spiffe://example.org/old', 'any_node', NULL, 60, '', 3, 0, 'k')");
+            s.executeUpdate("INSERT INTO bundles (trust_domain, sequence) VALUES ('example.org', 7)");
+            s.executeUpdate("INSERT INTO bundle_x509_authorities (trust_domain, position, der) VALUES ('example.org', 0, x'3001')");
+        }
+
+        try (Datastore upgraded = SqliteDatastore.open(old, clock)) {
+            dev.signet.core.registration.Entry e = upgraded.entries().get("old").orElseThrow();
+            assertThat(e.x509Ttl()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(e.jwtTtl()).isNull();
+            assertThat(e.revision()).isEqualTo(3);
+            StoredBundle b = upgraded.bundles().get(TD).orElseThrow();
+            assertThat(b.sequence()).isEqualTo(7);
+            assertThat(b.jwtAuthorities()).isEmpty();
+            assertThat(upgraded.bundles().addJwtAuthority(TD, new StoredJwtAuthority("k", new byte[] {1}, START, "ES256")).sequence())
+                    .isEqualTo(8);
+        }
     }
 
     @Test

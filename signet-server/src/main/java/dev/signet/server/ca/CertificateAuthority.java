@@ -1,5 +1,6 @@
 package dev.signet.server.ca;
 
+import dev.signet.core.bundle.TrustBundle;
 import dev.signet.core.files.AtomicFiles;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
@@ -131,10 +132,12 @@ public final class CertificateAuthority {
         return List.of(X509Profiles.leaf(ca, id, key, dnsNames, now, now.plus(ttl)));
     }
 
-    /** The trust bundle: every published CA certificate, with its sequence number. */
-    public Bundle bundle() {
-        StoredBundle b = bundles.get(trustDomain).orElseThrow(() -> new IllegalStateException("trust bundle missing"));
-        return new Bundle(trustDomain, Certificates.parseAll(b.x509Authorities()), b.sequence());
+    /**
+     * The trust domain's bundle as the datastore holds it: every published CA certificate and JWT signing
+     * key, with the sequence number that rises on every change to either.
+     */
+    public TrustBundle bundle() {
+        return TrustBundles.of(bundles.get(trustDomain).orElseThrow(() -> new IllegalStateException("trust bundle missing")));
     }
 
     /** Called (on the rotating thread) whenever the bundle changes. */
@@ -188,6 +191,4 @@ public final class CertificateAuthority {
         }
     }
 
-    /** A trust domain's X.509 authorities with the bundle sequence number. */
-    public record Bundle(TrustDomain trustDomain, List<X509Certificate> x509Authorities, long sequence) {}
 }

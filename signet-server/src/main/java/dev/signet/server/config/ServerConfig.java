@@ -4,6 +4,7 @@ import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.config.ConfigException;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Crypto;
+import dev.signet.server.ca.JwtAlgorithm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,9 +24,68 @@ public record ServerConfig(
         Duration defaultX509SvidTtl,
         Duration defaultJwtSvidTtl,
         Duration agentTtl,
-        String logLevel) {
+        String logLevel,
+        JwtAlgorithm jwtSigningAlgorithm,
+        String jwtIssuer,
+        int jwtSvidRateLimit,
+        OidcDiscovery oidcDiscovery) {
 
     public static final String DEFAULT_SOCKET = "/tmp/signet/server.sock";
+    /** NewJWTSVID calls per second per agent (burst the same) when {@code jwt_svid_rate_limit} is not set: SPIRE's signing limit. */
+    public static final int DEFAULT_JWT_SVID_RATE_LIMIT = 500;
+
+    /** A configuration with the JWT defaults: ES256, no {@code iss}, 500 JWT-SVIDs/s per agent, no OIDC discovery. */
+    public ServerConfig(TrustDomain trustDomain, Path dataDir, String bindAddress, int bindPort, Path socketPath,
+            Crypto.KeyType caKeyType, Duration caTtl, Duration defaultX509SvidTtl, Duration defaultJwtSvidTtl, Duration agentTtl,
+            String logLevel) {
+        this(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl, defaultJwtSvidTtl,
+                agentTtl, logLevel, JwtAlgorithm.ES256, null, DEFAULT_JWT_SVID_RATE_LIMIT, null);
+    }
+
+    /** This configuration with other JWT settings (tests, dev mode). */
+    public ServerConfig withJwt(JwtAlgorithm algorithm, String issuer, int rateLimit, OidcDiscovery oidc) {
+        return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
+                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc);
+    }
+
+    /**
+     * The {@code oidc_discovery} block: an HTTPS listener serving {@code /.well-known/openid-configuration} and
+     * the JWKS of the JWT-SVID signing keys at {@code /keys}, under the issuer URL's path.
+     *
+     * @param domain the DNS name clients reach the listener at: in the self-issued certificate and the default issuer
+     * @param issuer the issuer URL; null means {@code jwt_issuer} if set, else {@code https://<domain>[:<port>]}
+     * @param tlsCertFile PEM certificate chain to serve (leaf first); null (with {@code tlsKeyFile}) to have the
+     *     server issue itself a certificate for {@code domain}, which only clients trusting this trust domain accept
+     * @param tlsKeyFile PEM PKCS#8 private key of {@code tlsCertFile}
+     */
+    public record OidcDiscovery(String bindAddress, int bindPort, String domain, String issuer, Path tlsCertFile, Path tlsKeyFile) {
+        public static final int DEFAULT_PORT = 8443;
+
+        public OidcDiscovery {
+            bindAddress = bindAddress == null ? "0.0.0.0" : bindAddress;
+            domain = domain == null ? "localhost" : domain;
+            if (bindPort < 0 || bindPort > 65535) {
+                throw new ConfigException("oidc_discovery.bind_port: must be between 0 and 65535, got " + bindPort);
+            }
+            if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+                throw new ConfigException("oidc_discovery: tls_cert_file and tls_key_file go together (give both or neither)");
+            }
+        }
+
+        /**
+         * The issuer for a listener bound to {@code port}: {@link #issuer} if set, else {@code jwtIssuer} if set
+         * (the tokens' {@code iss}), else {@code https://<domain>[:<port>]}.
+         */
+        public String issuerFor(int port, String jwtIssuer) {
+            if (issuer != null) {
+                return issuer;
+            }
+            if (jwtIssuer != null) {
+                return jwtIssuer;
+            }
+            return "https://" + domain + (port == 443 ? "" : ":" + port);
+        }
+    }
 
     /** Reads the {@code server} block (unknown keys and blocks are errors). */
     public static ServerConfig fromHcl(ConfigBlock root, Overrides o) {
@@ -43,6 +103,10 @@ public record ServerConfig(
         Duration jwtTtl = s.duration("default_jwt_svid_ttl", Duration.ofMinutes(5));
         Duration agentTtl = s.duration("agent_ttl", x509Ttl);
         String logLevel = pick(o.logLevel(), s.string("log_level", "info"));
+        String jwtAlg = s.string("jwt_signing_algorithm", "ES256");
+        String jwtIssuer = s.string("jwt_issuer", null);
+        int jwtRateLimit = s.integer("jwt_svid_rate_limit", DEFAULT_JWT_SVID_RATE_LIMIT);
+        OidcDiscovery oidc = s.has("oidc_discovery") ? oidc(s.block("oidc_discovery"), jwtIssuer) : null;
         s.rejectUnknownKeys();
 
         if (td == null) {
@@ -70,11 +134,87 @@ public record ServerConfig(
         if (x509Ttl.compareTo(caTtl) > 0) {
             throw s.invalid("default_x509_svid_ttl", "must not exceed ca_ttl (" + caTtl + "): an SVID never outlives its CA");
         }
+        if (jwtTtl.compareTo(caTtl) > 0) {
+            throw s.invalid("default_jwt_svid_ttl", "must not exceed ca_ttl (" + caTtl + "): a JWT-SVID never outlives its signing key");
+        }
+        JwtAlgorithm alg;
+        try {
+            alg = JwtAlgorithm.parse(jwtAlg);
+        } catch (IllegalArgumentException e) {
+            throw s.invalid("jwt_signing_algorithm", e.getMessage());
+        }
+        if (jwtIssuer != null && (jwtIssuer.isBlank() || jwtIssuer.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c)))) {
+            throw s.invalid("jwt_issuer", "must be a non-empty string without spaces, e.g. \"https://oidc.example.org\"");
+        }
+        if (jwtRateLimit < 0) {
+            throw s.invalid("jwt_svid_rate_limit", "must be 0 (no limit) or a positive number of JWT-SVIDs per second per agent");
+        }
         String level = logLevel.toLowerCase(Locale.ROOT);
         if (!level.matches("trace|debug|info|warn|error")) {
             throw s.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
         }
-        return new ServerConfig(trustDomain, Path.of(dataDir), bindAddress, bindPort, Path.of(socket), kt, caTtl, x509Ttl, jwtTtl, agentTtl, level);
+        return new ServerConfig(trustDomain, Path.of(dataDir), bindAddress, bindPort, Path.of(socket), kt, caTtl, x509Ttl, jwtTtl, agentTtl, level,
+                alg, jwtIssuer, jwtRateLimit, oidc);
+    }
+
+    private static OidcDiscovery oidc(ConfigBlock b, String jwtIssuer) {
+        String bindAddress = b.string("bind_address", "0.0.0.0");
+        int port = b.integer("bind_port", OidcDiscovery.DEFAULT_PORT);
+        String domain = b.string("domain", "localhost");
+        String issuer = b.string("issuer", null);
+        String cert = b.string("tls_cert_file", null);
+        String key = b.string("tls_key_file", null);
+        b.rejectUnknownKeys();
+        if (port < 0 || port > 65535) {
+            throw b.invalid("bind_port", "must be between 0 and 65535, got " + port);
+        }
+        if (!isDnsName(domain)) {
+            throw b.invalid("domain", "\"" + domain + "\" is not a DNS name");
+        }
+        if (issuer != null) {
+            checkIssuer(b, "issuer", issuer);
+            if (jwtIssuer != null && !jwtIssuer.equals(issuer)) {
+                throw b.invalid("issuer", "differs from server.jwt_issuer (\"" + jwtIssuer + "\"): relying parties require the"
+                        + " discovery document's issuer to equal the tokens' iss claim");
+            }
+        } else if (jwtIssuer != null) {
+            try {
+                checkIssuer(b, "issuer", jwtIssuer);
+            } catch (ConfigException e) {
+                throw new ConfigException("server.jwt_issuer: is also the OIDC discovery issuer, so " + e.getMessage().replaceFirst("^[^:]*: ", ""));
+            }
+            issuer = jwtIssuer;
+        }
+        if ((cert == null) != (key == null)) {
+            throw b.invalid(cert == null ? "tls_cert_file" : "tls_key_file", "is required with " + (cert == null ? "tls_key_file" : "tls_cert_file"));
+        }
+        return new OidcDiscovery(bindAddress, port, domain, issuer, cert == null ? null : Path.of(cert), key == null ? null : Path.of(key));
+    }
+
+    /** An OIDC issuer is an https URL with a host and no query or fragment (OpenID Connect Discovery §3). */
+    private static void checkIssuer(ConfigBlock b, String key, String issuer) {
+        java.net.URI u;
+        try {
+            u = new java.net.URI(issuer);
+        } catch (java.net.URISyntaxException e) {
+            throw b.invalid(key, "\"" + issuer + "\" is not a URL: " + e.getReason());
+        }
+        if (!"https".equals(u.getScheme()) || u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null
+                || u.getRawUserInfo() != null) {
+            throw b.invalid(key, "\"" + issuer + "\" must be an https URL with a host and no query or fragment, e.g. https://oidc.example.org");
+        }
+    }
+
+    private static boolean isDnsName(String s) {
+        if (s.isEmpty() || s.length() > 253) {
+            return false;
+        }
+        for (String label : s.split("\\.", -1)) {
+            if (!label.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void requirePositive(ConfigBlock s, String key, Duration d) {
@@ -98,6 +238,11 @@ public record ServerConfig(
     public ServerConfig {
         if (trustDomain == null || dataDir == null || socketPath == null) {
             throw new ConfigException("server config: trust_domain, data_dir and socket_path are required");
+        }
+        jwtSigningAlgorithm = jwtSigningAlgorithm == null ? JwtAlgorithm.ES256 : jwtSigningAlgorithm;
+        jwtIssuer = jwtIssuer == null || jwtIssuer.isEmpty() ? null : jwtIssuer;
+        if (jwtSvidRateLimit < 0) {
+            throw new ConfigException("server config: jwt_svid_rate_limit must not be negative");
         }
     }
 }

@@ -12,7 +12,8 @@ import java.util.Set;
  * Server-side policy for registration entries, on top of the syntax checks of
  * {@link dev.signet.core.registration.EntryProtos}: the SPIFFE ID is in this trust domain, has a path, and is
  * outside the reserved {@code /signet} namespace; a parent agent ID is an agent ID of this trust domain;
- * there is at least one selector; hints are at most 1024 bytes (W-27); DNS names are valid.
+ * there is at least one selector; hints are at most 1024 bytes (W-27); DNS names are valid; a JWT-SVID TTL,
+ * when set, is between 1 second and {@link #MAX_JWT_TTL}.
  * Every message starts with the field at fault.
  */
 public final class EntryValidator {
@@ -20,6 +21,11 @@ public final class EntryValidator {
     public static final int MAX_HINT_BYTES = 1024;
     /** Longest X.509 TTL an entry may ask for. */
     public static final Duration MAX_TTL = Duration.ofDays(365);
+    /**
+     * Longest JWT-SVID TTL an entry may ask for. JWT-SVIDs are bearer tokens (JWT-SVID §7.2 asks for short
+     * lifetimes), and no token outlives its signing key anyway.
+     */
+    public static final Duration MAX_JWT_TTL = Duration.ofHours(24);
 
     private final TrustDomain trustDomain;
 
@@ -54,6 +60,9 @@ public final class EntryValidator {
         }
         if (e.x509Ttl() != null && (e.x509Ttl().isNegative() || e.x509Ttl().compareTo(MAX_TTL) > 0)) {
             throw new IllegalArgumentException("x509_ttl: must be between 1s and " + MAX_TTL.toDays() + " days");
+        }
+        if (e.jwtTtl() != null && (e.jwtTtl().compareTo(Duration.ofSeconds(1)) < 0 || e.jwtTtl().compareTo(MAX_JWT_TTL) > 0)) {
+            throw new IllegalArgumentException("jwt_ttl: must be between 1s and " + MAX_JWT_TTL.toHours() + "h, got " + e.jwtTtl().toSeconds() + "s");
         }
         Set<String> seen = new HashSet<>();
         for (String dns : e.dnsNames()) {

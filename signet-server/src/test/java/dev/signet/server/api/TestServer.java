@@ -57,6 +57,7 @@ final class TestServer implements AutoCloseable {
     static final Duration CA_TTL = Duration.ofHours(24);
     static final Duration DEFAULT_X509_TTL = Duration.ofHours(1);
     static final Duration AGENT_TTL = Duration.ofHours(2);
+    static final Duration DEFAULT_JWT_TTL = Duration.ofMinutes(5);
     private static final long DEADLINE_SECONDS = 10;
 
     final Server server;
@@ -83,9 +84,14 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path tempDir, Clock clock) throws IOException {
+        return start(tempDir, clock, c -> c);
+    }
+
+    /** A server whose configuration {@code customize} adjusts (JWT algorithm, rate limit, OIDC discovery, …). */
+    static TestServer start(Path tempDir, Clock clock, java.util.function.UnaryOperator<ServerConfig> customize) throws IOException {
         Path socket = tempDir.resolve("admin.sock");
-        ServerConfig config = new ServerConfig(TD, tempDir.resolve("data"), "127.0.0.1", 0, socket,
-                Crypto.KeyType.EC_P256, CA_TTL, DEFAULT_X509_TTL, Duration.ofMinutes(5), AGENT_TTL, "info");
+        ServerConfig config = customize.apply(new ServerConfig(TD, tempDir.resolve("data"), "127.0.0.1", 0, socket,
+                Crypto.KeyType.EC_P256, CA_TTL, DEFAULT_X509_TTL, DEFAULT_JWT_TTL, AGENT_TTL, "info"));
         return new TestServer(Server.start(config, clock), socket);
     }
 

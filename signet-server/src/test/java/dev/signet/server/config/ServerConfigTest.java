@@ -77,4 +77,80 @@ class ServerConfigTest {
         assertThatThrownBy(() -> parse("server { trust_domain = ", ServerConfig.Overrides.none()))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("server.hcl: malformed HCL");
     }
+
+    @Test
+    void jwtDefaults() {
+        ServerConfig c = parse("server { trust_domain = \"example.org\" }", ServerConfig.Overrides.none());
+        assertThat(c.jwtSigningAlgorithm()).isEqualTo(dev.signet.server.ca.JwtAlgorithm.ES256);
+        assertThat(c.jwtIssuer()).isNull();
+        assertThat(c.jwtSvidRateLimit()).isEqualTo(500);
+        assertThat(c.oidcDiscovery()).as("disabled unless configured").isNull();
+        assertThat(c.defaultJwtSvidTtl()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void readsJwtKeysAndTheOidcDiscoveryBlock() {
+        ServerConfig c = parse("""
+                server {
+                  trust_domain = "example.org"
+                  jwt_signing_algorithm = "PS256"
+                  jwt_issuer = "https://oidc.example.org"
+                  jwt_svid_rate_limit = 50
+                  oidc_discovery {
+                    bind_address = "127.0.0.1"
+                    bind_port = 9443
+                    domain = "oidc.example.org"
+                    tls_cert_file = "/etc/signet/oidc.crt"
+                    tls_key_file = "/etc/signet/oidc.key"
+                  }
+                }
+                """, ServerConfig.Overrides.none());
+        assertThat(c.jwtSigningAlgorithm()).isEqualTo(dev.signet.server.ca.JwtAlgorithm.PS256);
+        assertThat(c.jwtIssuer()).isEqualTo("https://oidc.example.org");
+        assertThat(c.jwtSvidRateLimit()).isEqualTo(50);
+        ServerConfig.OidcDiscovery o = c.oidcDiscovery();
+        assertThat(o.bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(o.bindPort()).isEqualTo(9443);
+        assertThat(o.domain()).isEqualTo("oidc.example.org");
+        assertThat(o.issuer()).as("defaults to jwt_issuer").isEqualTo("https://oidc.example.org");
+        assertThat(o.tlsCertFile()).isEqualTo(Path.of("/etc/signet/oidc.crt"));
+        assertThat(o.tlsKeyFile()).isEqualTo(Path.of("/etc/signet/oidc.key"));
+
+        ServerConfig d = parse("server { trust_domain = \"example.org\"\n oidc_discovery { domain = \"id.example.org\" } }",
+                ServerConfig.Overrides.none());
+        assertThat(d.oidcDiscovery().bindPort()).isEqualTo(8443);
+        assertThat(d.oidcDiscovery().issuerFor(8443, null)).isEqualTo("https://id.example.org:8443");
+        assertThat(d.oidcDiscovery().issuerFor(443, null)).isEqualTo("https://id.example.org");
+        assertThat(d.oidcDiscovery().tlsCertFile()).isNull();
+    }
+
+    @Test
+    void jwtAndOidcErrorsNameTheKey() {
+        String td = "server { trust_domain = \"a.org\"\n";
+        assertThatThrownBy(() -> parse(td + "jwt_signing_algorithm = \"HS256\" }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.jwt_signing_algorithm:").hasMessageContaining("ES256");
+        assertThatThrownBy(() -> parse(td + "jwt_svid_rate_limit = -1 }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.jwt_svid_rate_limit:");
+        assertThatThrownBy(() -> parse(td + "jwt_issuer = \"a b\" }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.jwt_issuer:");
+        assertThatThrownBy(() -> parse(td + "default_jwt_svid_ttl = \"48h\" }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.default_jwt_svid_ttl:");
+        assertThatThrownBy(() -> parse(td + "oidc_discovery { issuer = \"http://x.org\" } }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.oidc_discovery.issuer:").hasMessageContaining("https");
+        assertThatThrownBy(() -> parse(td + "oidc_discovery { issuer = \"https://x.org/?q=1\" } }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.oidc_discovery.issuer:");
+        assertThatThrownBy(() -> parse(td + "jwt_issuer = \"https://a.org\"\n oidc_discovery { issuer = \"https://b.org\" } }",
+                ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.oidc_discovery.issuer:").hasMessageContaining("jwt_issuer");
+        assertThatThrownBy(() -> parse(td + "jwt_issuer = \"spiffe-issuer\"\n oidc_discovery { } }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.jwt_issuer:");
+        assertThatThrownBy(() -> parse(td + "oidc_discovery { tls_cert_file = \"/a\" } }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.oidc_discovery.tls_key_file:");
+        assertThatThrownBy(() -> parse(td + "oidc_discovery { bind_port = 70000 } }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.oidc_discovery.bind_port:");
+        assertThatThrownBy(() -> parse(td + "oidc_discovery { domain = \"not a name\" } }", ServerConfig.Overrides.none()))
+                .hasMessageStartingWith("server.oidc_discovery.domain:");
+        assertThatThrownBy(() -> parse(td + "oidc_discovery { port = 1 } }", ServerConfig.Overrides.none()))
+                .hasMessage("server.oidc_discovery.port: unknown configuration key");
+    }
 }

@@ -72,4 +72,16 @@ class EntryValidatorTest {
                     .as(bad).hasMessageStartingWith("dns_names:");
         }
     }
+
+    @Test
+    void jwtTtlIsBetweenOneSecondAnd24HoursWhenSet() {
+        Entry e = entry("spiffe://example.org/web", new Parent.AnyNode(), "", List.of(), Selector.parse("unix:uid:1"));
+        for (java.time.Duration ok : List.of(java.time.Duration.ofSeconds(1), java.time.Duration.ofMinutes(5), java.time.Duration.ofHours(24))) {
+            assertThatCode(() -> v.validate(e.withJwtTtl(ok))).doesNotThrowAnyException();
+        }
+        assertThatCode(() -> v.validate(e.withJwtTtl(null))).doesNotThrowAnyException();
+        for (java.time.Duration bad : List.of(java.time.Duration.ZERO, java.time.Duration.ofSeconds(-1), java.time.Duration.ofHours(24).plusSeconds(1))) {
+            assertThatThrownBy(() -> v.validate(e.withJwtTtl(bad))).hasMessageStartingWith("jwt_ttl:");
+        }
+    }
 }

@@ -4,20 +4,36 @@ import dev.signet.agent.attestor.workload.AttestationException;
 import dev.signet.agent.attestor.workload.Caller;
 import dev.signet.agent.attestor.workload.WorkloadAttestor;
 import dev.signet.agent.cache.WorkloadUpdate;
+import dev.signet.agent.jwt.JwtSvid;
+import dev.signet.agent.jwt.JwtSvidException;
+import dev.signet.agent.jwt.JwtSvidValidationException;
+import dev.signet.agent.jwt.JwtSvidValidator;
 import dev.signet.agent.peer.Peer;
 import dev.signet.agent.peer.PeerContext;
 import dev.signet.agent.peer.PeerGoneException;
+import dev.signet.core.registration.Entry;
 import dev.signet.core.selector.Selector;
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.proto.workload.JWTBundlesRequest;
+import dev.signet.proto.workload.JWTBundlesResponse;
+import dev.signet.proto.workload.JWTSVID;
+import dev.signet.proto.workload.JWTSVIDRequest;
+import dev.signet.proto.workload.JWTSVIDResponse;
 import dev.signet.proto.workload.SpiffeWorkloadAPIGrpc;
+import dev.signet.proto.workload.ValidateJWTSVIDRequest;
+import dev.signet.proto.workload.ValidateJWTSVIDResponse;
 import dev.signet.proto.workload.X509BundlesRequest;
 import dev.signet.proto.workload.X509BundlesResponse;
 import dev.signet.proto.workload.X509SVIDRequest;
 import dev.signet.proto.workload.X509SVIDResponse;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
@@ -39,11 +55,19 @@ import org.slf4j.LoggerFactory;
  * → UNAVAILABLE "workload attestation failed" (details only in the log).
  *
  * <p>FetchX509SVID subscribes to the {@link IdentitySource} with the caller's selectors and sends the full
- * state on every update. An update with no identities ends the stream with PERMISSION_DENIED "no identity
- * issued", unless SVIDs are still being minted ({@code pending}), then it waits. FetchX509Bundles sends the
- * own trust domain bundle when it changed, under the same identity rule. Streams never end with OK; a
- * client cancel unsubscribes. If a client reads slower than updates arrive, only the newest state is kept
- * for it (each message is the full state, so nothing is lost). The JWT RPCs are UNIMPLEMENTED for now.
+ * state whenever it changed. An update with no identities ends the stream with PERMISSION_DENIED "no
+ * identity issued", unless SVIDs are still being minted ({@code pending}), then it waits. FetchX509Bundles
+ * and FetchJWTBundles send the own trust domain's X.509 bundle, respectively JWKS of JWT authorities, when it
+ * changed, under the same identity rule. Streams never end with OK; a client cancel unsubscribes. If a
+ * client reads slower than updates arrive, only the newest state is kept for it (each message is the full
+ * state, so nothing is lost).
+ *
+ * <p>The unary JWT RPCs check their request before anything else (INVALID_ARGUMENT with SPIRE's messages),
+ * then readiness and attestation as above. FetchJWTSVID returns one token per entitled entry (entry ID
+ * order, hints deduplicated, only the entries with {@code spiffe_id} if set; none → PERMISSION_DENIED "no
+ * identity issued"); if any token cannot be had the whole call fails UNAVAILABLE "could not fetch JWT-SVID:
+ * …". ValidateJWTSVID needs attestation but no identity; any validation failure is INVALID_ARGUMENT with the
+ * reason ({@link JwtSvidValidator}).
  */
 public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIImplBase {
     static final String ATTESTATION_FAILED = "workload attestation failed";
@@ -51,12 +75,16 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
     static final String NOT_READY = "agent is not ready to serve workloads yet";
     static final String SHUTTING_DOWN = "agent is shutting down";
     static final String BUSY = "too many concurrent Workload API requests";
+    static final String AUDIENCE_REQUIRED = "audience must be specified";
+    static final String SVID_REQUIRED = "svid must be specified";
+    static final String JWT_FETCH_FAILED = "could not fetch JWT-SVID: ";
 
     private static final Logger log = LoggerFactory.getLogger(WorkloadApiService.class);
 
     private final IdentitySource source;
     private final List<WorkloadAttestor> attestors;
     private final Executor executor;
+    private final JwtSvidValidator validator;
     private final Set<Stream<?>> streams = ConcurrentHashMap.newKeySet();
     private volatile boolean shutdown;
 
@@ -67,6 +95,12 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
      *     it: a rejected task fails the call with UNAVAILABLE
      */
     public WorkloadApiService(IdentitySource source, List<WorkloadAttestor> attestors, Executor attestationExecutor) {
+        this(source, attestors, attestationExecutor, Clock.systemUTC());
+    }
+
+    /** @param clock decides whether a token given to ValidateJWTSVID has expired */
+    public WorkloadApiService(IdentitySource source, List<WorkloadAttestor> attestors, Executor attestationExecutor, Clock clock) {
+        this.validator = new JwtSvidValidator(clock);
         this.source = Objects.requireNonNull(source, "source");
         this.attestors = List.copyOf(attestors);
         this.executor = Objects.requireNonNull(attestationExecutor, "attestationExecutor");
@@ -77,12 +111,162 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
 
     @Override
     public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> responses) {
-        serve("FetchX509SVID", responses, Responses::x509Svids, false);
+        serve("FetchX509SVID", responses, Responses::x509Svids, true);
     }
 
     @Override
     public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> responses) {
         serve("FetchX509Bundles", responses, Responses::x509Bundles, true);
+    }
+
+    @Override
+    public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> responses) {
+        serve("FetchJWTBundles", responses, Responses::jwtBundles, true);
+    }
+
+    @Override
+    public void fetchJWTSVID(JWTSVIDRequest request, StreamObserver<JWTSVIDResponse> responses) {
+        List<String> audience = List.copyOf(request.getAudienceList());
+        if (audience.isEmpty() || audience.stream().anyMatch(String::isEmpty)) {
+            reject("FetchJWTSVID", responses, Status.INVALID_ARGUMENT.withDescription(AUDIENCE_REQUIRED));
+            return;
+        }
+        SpiffeId wanted = null;
+        if (!request.getSpiffeId().isEmpty()) {
+            try {
+                wanted = SpiffeId.parse(request.getSpiffeId());
+            } catch (IllegalArgumentException e) {
+                reject("FetchJWTSVID", responses, Status.INVALID_ARGUMENT.withDescription("invalid requested SPIFFE ID: " + e.getMessage()));
+                return;
+            }
+        }
+        SpiffeId only = wanted;
+        unary("FetchJWTSVID", responses, selectors -> jwtSvids(selectors, only, audience));
+    }
+
+    @Override
+    public void validateJWTSVID(ValidateJWTSVIDRequest request, StreamObserver<ValidateJWTSVIDResponse> responses) {
+        if (request.getAudience().isEmpty()) {
+            reject("ValidateJWTSVID", responses, Status.INVALID_ARGUMENT.withDescription(AUDIENCE_REQUIRED));
+            return;
+        }
+        if (request.getSvid().isEmpty()) {
+            reject("ValidateJWTSVID", responses, Status.INVALID_ARGUMENT.withDescription(SVID_REQUIRED));
+            return;
+        }
+        String audience = request.getAudience();
+        String token = request.getSvid();
+        unary("ValidateJWTSVID", responses, selectors -> {
+            // No identity needed (SPIRE): the caller only has to be attested. Keys: the own trust domain's bundle.
+            WorkloadUpdate u = source.current(selectors);
+            try {
+                return Responses.validated(validator.validate(token, audience, Map.of(u.trustDomain(), u.trustBundle())));
+            } catch (JwtSvidValidationException e) {
+                throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
+            }
+        });
+    }
+
+    /** One JWT-SVID per entitled entry (optionally only those with SPIFFE ID {@code only}), in the update's order. */
+    private JWTSVIDResponse jwtSvids(Set<Selector> selectors, SpiffeId only, List<String> audience) throws StatusException {
+        List<Entry> entries = source.current(selectors).entries().stream()
+                .filter(e -> only == null || e.spiffeId().equals(only))
+                .toList();
+        if (entries.isEmpty()) {
+            throw Status.PERMISSION_DENIED.withDescription(NO_IDENTITY).asException();
+        }
+        JWTSVIDResponse.Builder out = JWTSVIDResponse.newBuilder();
+        for (Entry e : entries) {
+            JwtSvid svid;
+            try {
+                svid = source.fetchJwtSvid(e, audience);
+            } catch (JwtSvidException ex) {
+                throw Status.UNAVAILABLE.withDescription(JWT_FETCH_FAILED + ex.getMessage()).asException();
+            }
+            if (!svid.spiffeId().equals(e.spiffeId())) {
+                throw Status.UNAVAILABLE.withDescription(JWT_FETCH_FAILED + "got a token for " + svid.spiffeId()
+                        + " instead of " + e.spiffeId()).asException();
+            }
+            out.addSvids(JWTSVID.newBuilder().setSpiffeId(e.spiffeId().toString()).setSvid(svid.token()).setHint(e.hint()));
+        }
+        return out.build();
+    }
+
+    /** The work of a unary call once the caller is attested; a {@link StatusException} is its answer. */
+    @FunctionalInterface
+    private interface UnaryHandler<R> {
+        R handle(Set<Selector> selectors) throws StatusException;
+    }
+
+    /** A unary call: readiness, then attestation and the handler on the attestation executor. */
+    private <R> void unary(String method, StreamObserver<R> responses, UnaryHandler<R> handler) {
+        ServerCallStreamObserver<R> observer = (ServerCallStreamObserver<R>) responses;
+        Peer peer = PeerContext.current();
+        int pid = peer == null ? -1 : peer.pid();
+        if (shutdown) {
+            answerError(method, pid, observer, Status.UNAVAILABLE.withDescription(SHUTTING_DOWN), null);
+            return;
+        }
+        if (!source.ready()) {
+            answerError(method, pid, observer, Status.UNAVAILABLE.withDescription(NOT_READY), null);
+            return;
+        }
+        try {
+            executor.execute(() -> attestAndAnswer(method, pid, peer, observer, handler));
+        } catch (RejectedExecutionException e) {
+            answerError(method, pid, observer, Status.UNAVAILABLE.withDescription(BUSY), null);
+        }
+    }
+
+    private <R> void attestAndAnswer(String method, int pid, Peer peer, ServerCallStreamObserver<R> observer, UnaryHandler<R> handler) {
+        if (observer.isCancelled()) {
+            return;
+        }
+        Set<Selector> selectors;
+        try {
+            selectors = attest(peer);
+        } catch (PeerGoneException | AttestationFailedException e) {
+            answerError(method, pid, observer, Status.UNAVAILABLE.withDescription(ATTESTATION_FAILED), e.getMessage());
+            return;
+        }
+        R response;
+        try {
+            response = handler.handle(selectors);
+        } catch (StatusException e) {
+            answerError(method, pid, observer, e.getStatus(), null);
+            return;
+        } catch (RuntimeException e) {
+            answerError(method, pid, observer, Status.UNAVAILABLE.withDescription("could not serve the request"), e.toString());
+            return;
+        }
+        try {
+            observer.onNext(response);
+            observer.onCompleted();
+            log.debug("{} from pid {}: answered", method, pid);
+        } catch (RuntimeException e) {
+            log.debug("{} from pid {}: call already closed", method, pid);
+        }
+    }
+
+    /** Rejects a malformed request before readiness or attestation. */
+    private static <R> void reject(String method, StreamObserver<R> responses, Status status) {
+        Peer peer = PeerContext.current();
+        answerError(method, peer == null ? -1 : peer.pid(), responses, status, null);
+    }
+
+    private static void answerError(String method, int pid, StreamObserver<?> observer, Status status, String detail) {
+        String line = "{} from pid {}: {} \"{}\"{}";
+        String suffix = detail == null ? "" : ": " + detail;
+        if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+            log.info(line, method, pid, status.getCode(), status.getDescription(), suffix); // the caller's mistake, or a bad token
+        } else {
+            log.warn(line, method, pid, status.getCode(), status.getDescription(), suffix);
+        }
+        try {
+            observer.onError(status.asRuntimeException());
+        } catch (RuntimeException e) {
+            log.debug("{} from pid {}: call already closed", method, pid);
+        }
     }
 
     /** Ends every open stream with UNAVAILABLE and refuses new calls, so a server stop does not wait for clients. */

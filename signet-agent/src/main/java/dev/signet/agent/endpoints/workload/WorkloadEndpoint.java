@@ -1,6 +1,7 @@
 package dev.signet.agent.endpoints.workload;
 
 import dev.signet.agent.attestor.workload.WorkloadAttestor;
+import dev.signet.agent.endpoints.sds.SdsService;
 import dev.signet.agent.peer.PeerContext;
 import dev.signet.agent.peer.PeerCredentialsNegotiator;
 import dev.signet.agent.peer.PeerTracker;
@@ -35,10 +36,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the {@link WorkloadApiService} over plaintext gRPC on a Unix domain socket (SPIRE agent
- * behaviour, reference-spire.md §2.1): a stale socket file is replaced, a missing parent directory is
- * created 0755, the socket is made 0777 (any local process may ask; attestation decides what it gets),
- * gRPC reflection is on, and the socket file is removed on stop. Linux epoll only.
+ * Serves the {@link WorkloadApiService} and Envoy SDS ({@link SdsService}: same peer credentials,
+ * attestors and attestation executor, no security header) over plaintext gRPC on a Unix domain socket
+ * (SPIRE agent behaviour, reference-spire.md §2.1): a stale socket file is replaced, a missing parent
+ * directory is created 0755, the socket is made 0777 (any local process may ask; attestation decides
+ * what it gets), gRPC reflection is on, and the socket file is removed on stop. Linux epoll only.
  *
  * <p>Resources are bounded: one accept thread, a fixed number of event-loop, gRPC and attestation
  * threads, a bounded attestation queue, small inbound messages and metadata, a per-connection call limit,
@@ -116,6 +118,7 @@ public final class WorkloadEndpoint implements AutoCloseable {
 
     private Server server;
     private WorkloadApiService service;
+    private SdsService sds;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private ExecutorService grpcExecutor;
@@ -157,6 +160,7 @@ public final class WorkloadEndpoint implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.attestationQueue()), new DefaultThreadFactory("signet-workload-attest", true));
         attestationExecutor.allowCoreThreadTimeOut(true);
         service = new WorkloadApiService(source, attestors, attestationExecutor);
+        sds = new SdsService(source, attestors, attestationExecutor);
 
         try {
             server = NettyServerBuilder
@@ -171,6 +175,8 @@ public final class WorkloadEndpoint implements AutoCloseable {
                     .maxConnectionIdle(config.idleConnectionTimeout().toNanos(), TimeUnit.NANOSECONDS)
                     // The last interceptor runs first: the security header is checked before anything else.
                     .addService(ServerInterceptors.intercept(service, new PeerContext(), new SecurityHeaderInterceptor()))
+                    // Envoy sends no workload.spiffe.io header and SPIRE requires none for SDS.
+                    .addService(ServerInterceptors.intercept(sds, new PeerContext()))
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .addService(legacyReflection())
                     .build()
@@ -181,7 +187,7 @@ public final class WorkloadEndpoint implements AutoCloseable {
             stop();
             throw e instanceof IOException io ? io : new IOException("cannot serve the Workload API on " + socket + ": " + e.getMessage(), e);
         }
-        log.info("Workload API listening on {}", socket);
+        log.info("Workload API and Envoy SDS listening on {}", socket);
     }
 
     /** grpc.reflection.v1alpha, which older grpcurl and grpc_cli still ask for first. */
@@ -198,6 +204,7 @@ public final class WorkloadEndpoint implements AutoCloseable {
         if (server != null) {
             server.shutdown();
             service.shutdown();
+            sds.shutdown();
             try {
                 if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
                     server.shutdownNow();
@@ -210,7 +217,16 @@ public final class WorkloadEndpoint implements AutoCloseable {
             server = null;
         }
         if (attestationExecutor != null) {
-            attestationExecutor.shutdownNow();
+            // shutdown, not shutdownNow: queued tasks include closing the streams' cache subscriptions
+            attestationExecutor.shutdown();
+            try {
+                if (!attestationExecutor.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                    attestationExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                attestationExecutor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
             attestationExecutor = null;
         }
         if (grpcExecutor != null) {
@@ -243,7 +259,7 @@ public final class WorkloadEndpoint implements AutoCloseable {
 
     /** Streams open right now (for tests and metrics); 0 when stopped. */
     public synchronized int openStreams() {
-        return service == null ? 0 : service.openStreams();
+        return service == null ? 0 : service.openStreams() + sds.openStreams();
     }
 
     private static void prepareSocketPath(Path socket) throws IOException {

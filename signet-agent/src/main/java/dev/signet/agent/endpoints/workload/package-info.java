@@ -8,6 +8,8 @@
  * at accept by {@link dev.signet.agent.peer} — proves the PID still named the caller while the attestors
  * read it (else UNAVAILABLE "workload attestation failed"); (5) the identities for the selectors, from
  * {@link dev.signet.agent.endpoints.workload.IdentitySource} (none: PERMISSION_DENIED "no identity issued").
- * Selectors are not cached per connection: every call re-attests, as in SPIRE.
+ * Selectors are not cached per connection: every call re-attests, as in SPIRE. The unary JWT calls check
+ * their request's mandatory fields right after the header (INVALID_ARGUMENT "audience must be specified" /
+ * "svid must be specified"); ValidateJWTSVID needs step (4) but no identity.
  */
 package dev.signet.agent.endpoints.workload;

@@ -1,6 +1,9 @@
 package dev.signet.agent.endpoints.workload;
 
 import dev.signet.agent.cache.WorkloadUpdate;
+import dev.signet.agent.jwt.JwtSvid;
+import dev.signet.agent.jwt.JwtSvidException;
+import dev.signet.core.registration.Entry;
 import dev.signet.core.selector.Selector;
 import dev.signet.core.spiffeid.TrustDomain;
 import java.util.List;
@@ -26,6 +29,17 @@ final class FakeIdentitySource implements IdentitySource, AutoCloseable {
     final List<Set<Selector>> subscribed = new CopyOnWriteArrayList<>();
     private volatile boolean ready = true;
     private volatile WorkloadUpdate state = new WorkloadUpdate(new TrustDomain("example.org"), List.of(), List.of(), false);
+    /** Every fetchJwtSvid call: entry ID and audience. */
+    final List<String> jwtRequests = new CopyOnWriteArrayList<>();
+    /** Answers fetchJwtSvid; by default there are none. */
+    volatile JwtFetcher jwt = (entry, audience) -> {
+        throw new JwtSvidException("no JWT-SVIDs in this fake");
+    };
+
+    @FunctionalInterface
+    interface JwtFetcher {
+        JwtSvid fetch(Entry entry, List<String> audience) throws JwtSvidException;
+    }
 
     void setReady(boolean ready) {
         this.ready = ready;
@@ -61,6 +75,12 @@ final class FakeIdentitySource implements IdentitySource, AutoCloseable {
     @Override
     public WorkloadUpdate current(Set<Selector> selectors) {
         return state;
+    }
+
+    @Override
+    public JwtSvid fetchJwtSvid(Entry entry, List<String> audience) throws JwtSvidException {
+        jwtRequests.add(entry.id() + " " + audience);
+        return jwt.fetch(entry, audience);
     }
 
     @Override

@@ -57,6 +57,13 @@ final class TestPki {
         return new WorkloadUpdate(trustDomain, List.of(identities), List.of(ca), false);
     }
 
+    /** Identities with a bundle that also has these JWT authorities. */
+    WorkloadUpdate update(List<dev.signet.core.bundle.JwtAuthority> jwtAuthorities, X509Identity... identities) {
+        return new WorkloadUpdate(trustDomain, List.of(identities),
+                new dev.signet.core.bundle.TrustBundle(trustDomain, List.of(ca), jwtAuthorities, 1, null), false,
+                java.util.Arrays.stream(identities).map(X509Identity::entry).toList());
+    }
+
     WorkloadUpdate noIdentity(boolean pending) {
         return new WorkloadUpdate(trustDomain, List.of(), List.of(ca), pending);
     }

@@ -155,16 +155,6 @@ class WorkloadApiServiceTest {
         assertThat(attestor.callers).isEmpty();
     }
 
-    @Test
-    void W1_jwtRpcsAreNotImplementedYet() throws Exception {
-        WorkloadClient.Recorder<dev.signet.proto.workload.JWTSVIDResponse> c = new WorkloadClient.Recorder<>();
-        client.stub().fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience("a").build(), cast(c));
-        c.assertFailedWithoutMessages(Status.Code.UNIMPLEMENTED, null);
-        WorkloadClient.Recorder<dev.signet.proto.workload.JWTBundlesResponse> d = new WorkloadClient.Recorder<>();
-        client.stub().fetchJWTBundles(JWTBundlesRequest.getDefaultInstance(), cast(d));
-        d.assertFailedWithoutMessages(Status.Code.UNIMPLEMENTED, null);
-    }
-
     // ---- E-7: the caller is identified by the kernel ----
 
     @Test

@@ -45,6 +45,12 @@ final class WorkloadClient implements AutoCloseable {
         return SpiffeWorkloadAPIGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers(headerValues)));
     }
 
+    /** A blocking stub (for the unary RPCs) that sends {@code workload.spiffe.io: true}, with a 5 s deadline. */
+    SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub blockingStub() {
+        return SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers("true")))
+                .withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
     static Metadata headers(String... values) {
         Metadata md = new Metadata();
         for (String v : values) {

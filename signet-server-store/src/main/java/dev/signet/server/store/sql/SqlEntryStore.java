@@ -63,8 +63,8 @@ final class SqlEntryStore implements EntryStore {
             }
             rejectDuplicate(c, stored, key);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO entries"
-                    + " (id, spiffe_id, parent_kind, parent_id, x509_ttl_seconds, hint, revision, created_at, dedup_key)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " (id, spiffe_id, parent_kind, parent_id, x509_ttl_seconds, hint, revision, created_at, dedup_key, jwt_ttl_seconds)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, id);
                 ps.setString(2, stored.spiffeId().toString());
                 ps.setString(3, kind(stored.parent()));
@@ -74,6 +74,7 @@ final class SqlEntryStore implements EntryStore {
                 ps.setLong(7, stored.revision());
                 ps.setLong(8, Jdbc.micros(stored.createdAt()));
                 ps.setString(9, key);
+                Jdbc.setLong(ps, 10, ttlSeconds(stored.jwtTtl()));
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (dialect.isUniqueViolation(e)) {
@@ -119,7 +120,7 @@ final class SqlEntryStore implements EntryStore {
             Entry stored = entry.withId(id, revision, createdAt);
             rejectDuplicate(c, stored, key);
             try (PreparedStatement ps = c.prepareStatement("UPDATE entries SET spiffe_id = ?, parent_kind = ?, parent_id = ?,"
-                    + " x509_ttl_seconds = ?, hint = ?, revision = ?, dedup_key = ? WHERE id = ?")) {
+                    + " x509_ttl_seconds = ?, hint = ?, revision = ?, dedup_key = ?, jwt_ttl_seconds = ? WHERE id = ?")) {
                 ps.setString(1, stored.spiffeId().toString());
                 ps.setString(2, kind(stored.parent()));
                 Jdbc.setString(ps, 3, stored.parent() instanceof Parent.AgentId a ? a.id().toString() : null);
@@ -127,7 +128,8 @@ final class SqlEntryStore implements EntryStore {
                 ps.setString(5, stored.hint());
                 ps.setLong(6, revision);
                 ps.setString(7, key);
-                ps.setString(8, id);
+                Jdbc.setLong(ps, 8, ttlSeconds(stored.jwtTtl()));
+                ps.setString(9, id);
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (dialect.isUniqueViolation(e)) {
@@ -238,17 +240,18 @@ final class SqlEntryStore implements EntryStore {
      */
     private static List<Entry> load(Connection c, String where, String... params) throws SQLException {
         record Row(String id, SpiffeId spiffeId, String kind, String parentId, Duration ttl, String hint, long revision,
-                Instant createdAt) {}
+                Instant createdAt, Duration jwtTtl) {}
         Map<String, Row> rows = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT e.id, e.spiffe_id, e.parent_kind, e.parent_id, e.x509_ttl_seconds,"
-                + " e.hint, e.revision, e.created_at FROM entries e WHERE " + where + " ORDER BY e.id")) {
+                + " e.hint, e.revision, e.created_at, e.jwt_ttl_seconds FROM entries e WHERE " + where + " ORDER BY e.id")) {
             Jdbc.bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Long ttl = Jdbc.nullableLong(rs, "x509_ttl_seconds");
+                    Long jwtTtl = Jdbc.nullableLong(rs, "jwt_ttl_seconds");
                     Row r = new Row(rs.getString("id"), SpiffeId.parse(rs.getString("spiffe_id")), rs.getString("parent_kind"),
                             rs.getString("parent_id"), ttl == null ? null : Duration.ofSeconds(ttl), rs.getString("hint"),
-                            rs.getLong("revision"), Jdbc.instant(rs, "created_at"));
+                            rs.getLong("revision"), Jdbc.instant(rs, "created_at"), jwtTtl == null ? null : Duration.ofSeconds(jwtTtl));
                     rows.put(r.id(), r);
                 }
             }
@@ -277,7 +280,7 @@ final class SqlEntryStore implements EntryStore {
                 default -> throw new StoreException("entry " + r.id() + " has unknown parent kind " + r.kind());
             };
             out.add(new Entry(r.id(), r.spiffeId(), parent, selectors.getOrDefault(r.id(), new TreeSet<>()), r.ttl(),
-                    dnsNames.getOrDefault(r.id(), List.of()), r.hint(), r.revision(), r.createdAt()));
+                    dnsNames.getOrDefault(r.id(), List.of()), r.hint(), r.revision(), r.createdAt(), r.jwtTtl()));
         }
         // SQL already orders by ID; sorting by Java's String order as well makes the promised order
         // independent of any database collation.

@@ -1,11 +1,10 @@
 package dev.signet.server.api.admin;
 
-import com.google.protobuf.ByteString;
+import dev.signet.core.bundle.BundleProtos;
 import dev.signet.core.registration.Entry;
 import dev.signet.core.registration.EntryProtos;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
-import dev.signet.core.x509.Certificates;
 import dev.signet.proto.admin.v1.AdminApiGrpc;
 import dev.signet.proto.admin.v1.AgentRef;
 import dev.signet.proto.admin.v1.CreateJoinTokenRequest;
@@ -189,12 +188,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void getBundle(GetBundleRequest req, StreamObserver<Bundle> out) {
-        call(out, () -> {
-            CertificateAuthority.Bundle b = ca.bundle();
-            Bundle.Builder pb = Bundle.newBuilder().setTrustDomain(b.trustDomain().name()).setSequence(b.sequence()).setRefreshHintSeconds(300);
-            b.x509Authorities().forEach(c -> pb.addX509Authorities(ByteString.copyFrom(Certificates.der(c))));
-            return pb.build();
-        });
+        call(out, () -> BundleProtos.toProto(ca.bundle()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.signet.server.api.agent;
 
 import com.google.protobuf.ByteString;
 import dev.signet.core.registration.Entry;
+import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.x509.Certificates;
 import dev.signet.core.x509.Csrs;
 import dev.signet.proto.agent.v1.AgentApiGrpc;
@@ -9,6 +10,8 @@ import dev.signet.proto.agent.v1.AttestAgentRequest;
 import dev.signet.proto.agent.v1.AttestAgentResponse;
 import dev.signet.proto.agent.v1.BatchNewX509SVIDRequest;
 import dev.signet.proto.agent.v1.BatchNewX509SVIDResponse;
+import dev.signet.proto.agent.v1.NewJWTSVIDRequest;
+import dev.signet.proto.agent.v1.NewJWTSVIDResponse;
 import dev.signet.proto.agent.v1.RenewAgentRequest;
 import dev.signet.proto.agent.v1.RenewAgentResponse;
 import dev.signet.proto.agent.v1.SyncAuthorizedRequest;
@@ -19,6 +22,8 @@ import dev.signet.server.attestation.AttestationResult;
 import dev.signet.server.attestation.NodeAttestor;
 import dev.signet.server.authorization.EntryCache;
 import dev.signet.server.ca.CertificateAuthority;
+import dev.signet.server.ca.JwtKeyManager;
+import dev.signet.server.ca.JwtSvid;
 import dev.signet.server.store.AgentRecord;
 import dev.signet.server.store.AgentStore;
 import io.grpc.Status;
@@ -40,6 +45,7 @@ import org.slf4j.LoggerFactory;
  * The agent API. Node attestation issues the agent its SVID; afterwards every call is authenticated by
  * {@link AgentAuthenticator}. Workload SVIDs are signed only for entries authorized for the calling agent,
  * with the SPIFFE ID, TTL and DNS names taken from the entry — the CSR contributes only its public key.
+ * JWT-SVIDs likewise: only for authorized entries, identity and TTL from the entry, audiences from the request.
  */
 public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
     private static final Logger log = LoggerFactory.getLogger(AgentApiService.class);
@@ -53,10 +59,25 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
     private final SyncHub hub;
     private final Duration agentTtl;
     private final Duration defaultX509Ttl;
+    private final JwtKeyManager jwtKeys;
+    private final Duration defaultJwtTtl;
+    private final RateLimiter<SpiffeId> jwtRateLimit;
     private final Clock clock;
 
+    /** An agent API without JWT-SVIDs: NewJWTSVID answers UNIMPLEMENTED. */
     public AgentApiService(List<NodeAttestor> attestors, AgentStore agents, CertificateAuthority ca, EntryCache entries,
             SyncHub hub, Duration agentTtl, Duration defaultX509Ttl, Clock clock) {
+        this(attestors, agents, ca, entries, hub, agentTtl, defaultX509Ttl, null, null, null, clock);
+    }
+
+    /**
+     * @param jwtKeys the JWT-SVID signing keys, or null to refuse NewJWTSVID
+     * @param defaultJwtTtl JWT-SVID lifetime for entries that set none
+     * @param jwtRateLimit NewJWTSVID calls allowed per agent (keyed by agent ID); null for no limit
+     */
+    public AgentApiService(List<NodeAttestor> attestors, AgentStore agents, CertificateAuthority ca, EntryCache entries,
+            SyncHub hub, Duration agentTtl, Duration defaultX509Ttl, JwtKeyManager jwtKeys, Duration defaultJwtTtl,
+            RateLimiter<SpiffeId> jwtRateLimit, Clock clock) {
         this.attestors = attestors.stream().collect(Collectors.toMap(NodeAttestor::name, Function.identity()));
         this.agents = agents;
         this.ca = ca;
@@ -64,6 +85,9 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
         this.hub = hub;
         this.agentTtl = agentTtl;
         this.defaultX509Ttl = defaultX509Ttl;
+        this.jwtKeys = jwtKeys;
+        this.defaultJwtTtl = defaultJwtTtl == null ? Duration.ofMinutes(5) : defaultJwtTtl;
+        this.jwtRateLimit = jwtRateLimit == null ? RateLimiter.unlimited(clock) : jwtRateLimit;
         this.clock = clock;
     }
 
@@ -177,5 +201,80 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
         }
         out.onNext(resp.build());
         out.onCompleted();
+    }
+
+    /**
+     * Mints a JWT-SVID for an entry authorized for the calling agent (the same rule as BatchNewX509SVID),
+     * with exactly the requested audiences; the SPIFFE ID and TTL come from the entry. Errors:
+     * RESOURCE_EXHAUSTED when the agent is over its rate limit; INVALID_ARGUMENT without an entry ID, without
+     * an audience ("audience must be specified"), or with an empty or oversized one; NOT_FOUND "entry not found
+     * or not authorized"; UNAVAILABLE if the signing key is unusable.
+     */
+    @Override
+    public void newJWTSVID(NewJWTSVIDRequest req, StreamObserver<NewJWTSVIDResponse> out) {
+        AgentRecord agent = AgentAuthenticator.AGENT.get();
+        if (jwtKeys == null) {
+            out.onError(Status.UNIMPLEMENTED.withDescription("JWT-SVIDs are not enabled on this server").asRuntimeException());
+            return;
+        }
+        if (!jwtRateLimit.tryAcquire(agent.id())) {
+            log.warn("JWT-SVID rate limit exceeded by agent {}", agent.id());
+            out.onError(Status.RESOURCE_EXHAUSTED.withDescription("JWT-SVID rate limit exceeded: at most "
+                    + jwtRateLimit.perSecond() + " per second per agent").asRuntimeException());
+            return;
+        }
+        String problem = checkJwtRequest(req);
+        if (problem != null) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
+            return;
+        }
+        Entry e = entries.authorizedFor(agent.id(), agent.selectors()).stream()
+                .filter(x -> x.id().equals(req.getEntryId())).findFirst().orElse(null);
+        if (e == null) {
+            out.onError(Status.NOT_FOUND.withDescription("entry not found or not authorized").asRuntimeException());
+            return;
+        }
+        JwtSvid svid;
+        try {
+            svid = jwtKeys.signJwtSvid(e.spiffeId(), req.getAudienceList(), e.jwtTtl() != null ? e.jwtTtl() : defaultJwtTtl);
+        } catch (IllegalStateException ex) {
+            log.error("cannot mint a JWT-SVID for entry {}: {}", e.id(), ex.getMessage());
+            out.onError(Status.UNAVAILABLE.withDescription("JWT signing key unavailable").asRuntimeException());
+            return;
+        }
+        log.debug("minted JWT-SVID for {} (entry {}, agent {}, kid {}, audience {})", e.spiffeId(), e.id(), agent.id(),
+                svid.keyId(), req.getAudienceList());
+        out.onNext(NewJWTSVIDResponse.newBuilder()
+                .setToken(svid.token())
+                .setIssuedAtUnix(svid.issuedAt().getEpochSecond())
+                .setExpiresAtUnix(svid.expiresAt().getEpochSecond())
+                .build());
+        out.onCompleted();
+    }
+
+    /** Most audiences one JWT-SVID may carry (JWT-SVID §3.2 recommends one). */
+    public static final int MAX_AUDIENCES = 32;
+    /** Longest audience value accepted, in characters. */
+    public static final int MAX_AUDIENCE_LENGTH = 1024;
+
+    private static String checkJwtRequest(NewJWTSVIDRequest req) {
+        if (req.getEntryId().isEmpty()) {
+            return "entry_id is required";
+        }
+        if (req.getAudienceCount() == 0) {
+            return "audience must be specified";
+        }
+        if (req.getAudienceCount() > MAX_AUDIENCES) {
+            return "too many audiences: " + req.getAudienceCount() + " (at most " + MAX_AUDIENCES + ")";
+        }
+        for (String a : req.getAudienceList()) {
+            if (a.isEmpty()) {
+                return "audience must not contain an empty value";
+            }
+            if (a.length() > MAX_AUDIENCE_LENGTH) {
+                return "audience value longer than " + MAX_AUDIENCE_LENGTH + " characters";
+            }
+        }
+        return null;
     }
 }

@@ -2,7 +2,7 @@ package dev.signet.server.api.agent;
 
 import dev.signet.core.registration.EntryProtos;
 import dev.signet.core.spiffeid.SpiffeId;
-import dev.signet.core.x509.Certificates;
+import dev.signet.core.bundle.BundleProtos;
 import dev.signet.proto.agent.v1.SyncAuthorizedResponse;
 import dev.signet.proto.common.v1.Bundle;
 import dev.signet.server.authorization.EntryCache;
@@ -48,31 +48,47 @@ public final class SyncHub implements AutoCloseable {
         Subscriber s = new Subscriber(agentId, stream);
         subscribers.put(stream, s);
         stream.setOnCancelHandler(() -> subscribers.remove(stream));
-        executor.execute(() -> push(s));
+        executor.execute(() -> push(s, currentBundle()));
     }
 
-    /** Something changed: recompute every subscriber's state and push what differs. */
+    /** Something changed (entries, agents, or the bundle's X.509 or JWT authorities): push what differs. */
     public void changed() {
-        executor.execute(() -> subscribers.values().forEach(this::push));
+        executor.execute(() -> {
+            if (subscribers.isEmpty()) {
+                return;
+            }
+            Bundle bundle = currentBundle();
+            subscribers.values().forEach(s -> push(s, bundle));
+        });
     }
 
-    /** The trust bundle as sent to agents. */
+    /** The bundle for one round of pushes (read once, not once per agent); null if it cannot be read. */
+    private Bundle currentBundle() {
+        try {
+            return bundleProto();
+        } catch (RuntimeException e) {
+            log.warn("cannot read the trust bundle: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** The trust bundle as sent to agents: X.509 and JWT authorities, sequence and refresh hint. */
     public Bundle bundleProto() {
-        CertificateAuthority.Bundle b = ca.bundle();
-        Bundle.Builder pb = Bundle.newBuilder().setTrustDomain(b.trustDomain().name()).setSequence(b.sequence()).setRefreshHintSeconds(300);
-        b.x509Authorities().forEach(c -> pb.addX509Authorities(com.google.protobuf.ByteString.copyFrom(Certificates.der(c))));
-        return pb.build();
+        return BundleProtos.toProto(ca.bundle());
     }
 
     public int connectedCount() {
         return subscribers.size();
     }
 
-    private void push(Subscriber s) {
+    private void push(Subscriber s, Bundle bundle) {
         if (!subscribers.containsKey(s.stream)) {
             return;
         }
         try {
+            if (bundle == null) {
+                throw new IllegalStateException("trust bundle unavailable");
+            }
             Optional<AgentRecord> agent = agents.get(s.agentId);
             if (agent.isEmpty() || agent.get().banned()) {
                 subscribers.remove(s.stream);
@@ -81,7 +97,7 @@ public final class SyncHub implements AutoCloseable {
                         .asRuntimeException());
                 return;
             }
-            SyncAuthorizedResponse.Builder r = SyncAuthorizedResponse.newBuilder().setBundle(bundleProto());
+            SyncAuthorizedResponse.Builder r = SyncAuthorizedResponse.newBuilder().setBundle(bundle);
             entries.authorizedFor(s.agentId, agent.get().selectors()).forEach(e -> r.addEntries(EntryProtos.toProto(e)));
             SyncAuthorizedResponse msg = r.build();
             if (!msg.equals(s.last)) {

@@ -1,0 +1,219 @@
+package dev.signet.agent.jwt;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.signet.core.bundle.JwtAuthority;
+import dev.signet.core.bundle.TrustBundle;
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.core.spiffeid.TrustDomain;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Validates JWT-SVIDs (SPIFFE JWT-SVID §§1–4, spiffe-rules.md J-1–J-10, J-13, W-24), in this order:
+ * <ol>
+ *   <li>JWS compact serialization only: three base64url parts (J-1);</li>
+ *   <li>the header has only {@code alg}, {@code kid} and {@code typ} (J-2); {@code alg} is one of RS/ES/PS
+ *       256/384/512, so {@code none}, HMAC and EdDSA are rejected (J-3); {@code kid} is present (J-4, required
+ *       by every reference validator); {@code typ}, if present, is {@code JWT} or {@code JOSE} (J-5);</li>
+ *   <li>{@code sub} is a valid SPIFFE ID (J-6) and {@code exp} is present (J-9);</li>
+ *   <li>the key is looked up by {@code kid} among the JWT authorities of the bundle of {@code sub}'s trust
+ *       domain only (W-24) — X.509 authorities never validate a JWT (J-13);</li>
+ *   <li>the signature, with a verifier that fits both {@code alg} and the key type and curve (J-10);</li>
+ *   <li>{@code exp} has not passed (no leeway, as java-spiffe); {@code nbf} and {@code iat} are not more than
+ *       a minute in the future (as go-spiffe);</li>
+ *   <li>{@code aud} is present and contains the expected audience (J-7).</li>
+ * </ol>
+ * Every failure is a {@link JwtSvidValidationException} whose message is the reason. Thread-safe.
+ */
+public final class JwtSvidValidator {
+    /** The signature algorithms a JWT-SVID may use (JWT-SVID §2.1). */
+    public static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
+    /** The only JOSE header parameters a JWT-SVID may carry (JWT-SVID §2). */
+    public static final Set<String> HEADER_PARAMETERS = Set.of("alg", "kid", "typ");
+    /** How far in the future {@code nbf} and {@code iat} may be (clock skew), as go-spiffe allows. */
+    static final Duration FUTURE_LEEWAY = Duration.ofMinutes(1);
+    private static final Pattern COMPACT = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+
+    private final Clock clock;
+
+    public JwtSvidValidator(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Validates {@code token} for {@code audience}.
+     *
+     * @param bundles the bundles the caller trusts, by trust domain; a trust domain without a bundle, or whose
+     *     bundle has no JWT authorities, cannot issue valid tokens
+     * @throws JwtSvidValidationException saying which rule the token breaks
+     */
+    public ValidatedJwtSvid validate(String token, String audience, Map<TrustDomain, TrustBundle> bundles)
+            throws JwtSvidValidationException {
+        Parsed p = parse(token);
+        TrustDomain td = p.subject().trustDomain();
+        TrustBundle bundle = bundles.get(td);
+        if (bundle == null || bundle.jwtAuthorities().isEmpty()) {
+            throw new JwtSvidValidationException("no keys found for trust domain \"" + td.name() + "\"");
+        }
+        JwtAuthority authority = bundle.jwtAuthority(p.keyId()).orElseThrow(() -> new JwtSvidValidationException(
+                "no JWT authority " + shown(p.keyId()) + " found for trust domain \"" + td.name() + "\""));
+        verifySignature(token, p, authority);
+
+        Instant now = clock.instant();
+        if (!now.isBefore(p.expiresAt())) {
+            throw new JwtSvidValidationException("token has expired");
+        }
+        if (p.claims().getNotBeforeTime() != null && p.claims().getNotBeforeTime().toInstant().isAfter(now.plus(FUTURE_LEEWAY))) {
+            throw new JwtSvidValidationException("token is not valid yet (nbf)");
+        }
+        if (p.claims().getIssueTime() != null && p.claims().getIssueTime().toInstant().isAfter(now.plus(FUTURE_LEEWAY))) {
+            throw new JwtSvidValidationException("token is issued in the future (iat)");
+        }
+        List<String> aud = p.audience();
+        if (aud.isEmpty()) {
+            throw new JwtSvidValidationException("token has no audience (aud)");
+        }
+        if (!aud.contains(audience)) {
+            throw new JwtSvidValidationException("expected audience in " + quoted(List.of(audience)) + " (audience=" + quoted(aud) + ")");
+        }
+        Map<String, Object> claims = new LinkedHashMap<>(p.rawClaims());
+        claims.put("aud", aud); // always a list (W-25), also when the token has a single string
+        return new ValidatedJwtSvid(p.subject(), claims);
+    }
+
+    /** A token split and decoded, with the structural rules checked but not the signature, time or audience. */
+    record Parsed(Map<String, Object> header, String algorithm, String keyId, Map<String, Object> rawClaims, JWTClaimsSet claims,
+            SpiffeId subject, Instant expiresAt, List<String> audience) {}
+
+    /** Checks J-1 to J-6 and the presence of {@code exp}: everything that needs no key, clock or audience. */
+    static Parsed parse(String token) throws JwtSvidValidationException {
+        if (token == null || !COMPACT.matcher(token).matches()) {
+            throw new JwtSvidValidationException("token is not a JWS in compact serialization");
+        }
+        String[] parts = token.split("\\.");
+        Map<String, Object> header = decodeObject(parts[0], "header");
+        for (String name : header.keySet()) {
+            if (!HEADER_PARAMETERS.contains(name)) {
+                throw new JwtSvidValidationException("token header has the parameter " + shown(name) + "; only alg, kid and typ are allowed");
+            }
+        }
+        Object alg = header.get("alg");
+        if (!(alg instanceof String algorithm)) {
+            throw new JwtSvidValidationException("token header has no signature algorithm (alg)");
+        }
+        if (!ALGORITHMS.contains(algorithm)) {
+            throw new JwtSvidValidationException("unsupported token signature algorithm " + shown(algorithm));
+        }
+        Object typ = header.get("typ");
+        if (typ != null && !"JWT".equals(typ) && !"JOSE".equals(typ)) {
+            throw new JwtSvidValidationException("token header has typ " + shown(String.valueOf(typ)) + "; expected JWT or JOSE");
+        }
+        Object kid = header.get("kid");
+        if (!(kid instanceof String keyId) || keyId.isEmpty()) {
+            throw new JwtSvidValidationException("token header is missing the key ID (kid)");
+        }
+        Map<String, Object> raw = decodeObject(parts[1], "payload");
+        JWTClaimsSet claims;
+        try {
+            claims = JWTClaimsSet.parse(raw);
+        } catch (ParseException e) {
+            throw new JwtSvidValidationException("token claims are malformed: " + noControls(e.getMessage()), e);
+        }
+        String sub = claims.getSubject();
+        if (sub == null || sub.isEmpty()) {
+            throw new JwtSvidValidationException("token has no subject (sub)");
+        }
+        SpiffeId subject;
+        try {
+            subject = SpiffeId.parse(sub);
+        } catch (IllegalArgumentException e) {
+            throw new JwtSvidValidationException("token subject is not a valid SPIFFE ID: " + noControls(e.getMessage()), e);
+        }
+        if (claims.getExpirationTime() == null) {
+            throw new JwtSvidValidationException("token has no expiry (exp)");
+        }
+        List<String> audience = claims.getAudience() == null ? List.of() : List.copyOf(claims.getAudience());
+        return new Parsed(header, algorithm, keyId, raw, claims, subject, claims.getExpirationTime().toInstant(), audience);
+    }
+
+    private static void verifySignature(String token, Parsed p, JwtAuthority authority) throws JwtSvidValidationException {
+        JWSObject jws;
+        try {
+            jws = JWSObject.parse(token);
+        } catch (ParseException e) {
+            throw new JwtSvidValidationException("token is malformed: " + e.getMessage(), e);
+        }
+        try {
+            if (!jws.verify(verifier(p.algorithm(), authority.publicKey(), p.keyId()))) {
+                throw new JwtSvidValidationException("token signature is invalid");
+            }
+        } catch (JOSEException e) {
+            // e.g. ES384 with a P-256 key: the verifier refuses the algorithm
+            throw new JwtSvidValidationException("token signature cannot be verified with key " + shown(p.keyId()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JWSVerifier verifier(String alg, PublicKey key, String kid) throws JwtSvidValidationException, JOSEException {
+        if (alg.startsWith("ES")) {
+            if (!(key instanceof ECPublicKey ec)) {
+                throw new JwtSvidValidationException("token algorithm " + alg + " does not fit key " + shown(kid) + " of type " + key.getAlgorithm());
+            }
+            return new ECDSAVerifier(ec);
+        }
+        if (!(key instanceof RSAPublicKey rsa)) {
+            throw new JwtSvidValidationException("token algorithm " + alg + " does not fit key " + shown(kid) + " of type " + key.getAlgorithm());
+        }
+        return new RSASSAVerifier(rsa);
+    }
+
+    private static Map<String, Object> decodeObject(String part, String what) throws JwtSvidValidationException {
+        try {
+            return JSONObjectUtils.parse(new Base64URL(part).decodeToString());
+        } catch (ParseException | RuntimeException e) {
+            throw new JwtSvidValidationException("token " + what + " is not a JSON object", e);
+        }
+    }
+
+    private static String quoted(List<String> values) {
+        List<String> q = new ArrayList<>();
+        values.stream().limit(10).forEach(v -> q.add(shown(v)));
+        return q.stream().collect(Collectors.joining(" ", "[", values.size() > 10 ? " ...]" : "]"));
+    }
+
+    /**
+     * A value from the token, quoted for an error message: the caller's bytes end up in the agent's log and
+     * the response, so control characters are replaced and long values cut.
+     */
+    private static String noControls(String s) {
+        return s == null ? "" : s.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    static String shown(String v) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < v.length() && i < 100; i++) {
+            char c = v.charAt(i);
+            sb.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return sb.append(v.length() > 100 ? "...\"" : "\"").toString();
+    }
+}
