@@ -66,7 +66,7 @@ class AdminCommandsTest {
     void entryCreateSendsExactlyTheGivenFieldsAndPrintsTheId() {
         Result r = signet("entry", "create", "--spiffe-id", "spiffe://example.org/web",
                 "--parent-id", "spiffe://example.org/agent/a", "--selector", "unix:uid:1000", "--selector", "unix:gid:50",
-                "--x509-ttl", "1h30m", "--dns-name", "web.example.org", "--hint", "internal");
+                "--x509-ttl", "1h30m", "--jwt-ttl", "2m", "--dns-name", "web.example.org", "--hint", "internal");
 
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("entry-1\n");
@@ -78,6 +78,7 @@ class AdminCommandsTest {
                 .addSelectors(sel("unix", "uid:1000"))
                 .addSelectors(sel("unix", "gid:50"))
                 .setX509TtlSeconds(5400)
+                .setJwtTtlSeconds(120)
                 .addDnsNames("web.example.org")
                 .setHint("internal")
                 .build());
@@ -122,7 +123,7 @@ class AdminCommandsTest {
     void entryListJsonHasTheStableFieldNames() throws Exception {
         api.putEntry(Entry.newBuilder().setId("e1").setSpiffeId("spiffe://example.org/web")
                 .setParentId("spiffe://example.org/agent/a").addSelectors(sel("unix", "uid:1000"))
-                .setX509TtlSeconds(3600).addDnsNames("web").setHint("internal").setRevision(2)
+                .setX509TtlSeconds(3600).setJwtTtlSeconds(300).addDnsNames("web").setHint("internal").setRevision(2)
                 .setCreatedAtUnix(1_700_000_000).build());
         api.putEntry(Entry.newBuilder().setId("e2").setSpiffeId("spiffe://example.org/db")
                 .addNodeSelectors(sel("join_token", "label:env:prod")).addSelectors(sel("unix", "uid:5")).build());
@@ -137,12 +138,13 @@ class AdminCommandsTest {
         List<String> names = new ArrayList<>();
         e1.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactly("id", "spiffe_id", "parent_id", "node_selectors", "any_node", "selectors",
-                "x509_ttl_seconds", "dns_names", "hint", "revision", "created_at");
+                "x509_ttl_seconds", "jwt_ttl_seconds", "dns_names", "hint", "revision", "created_at");
         assertThat(e1.get("id").asText()).isEqualTo("e1");
         assertThat(e1.get("spiffe_id").asText()).isEqualTo("spiffe://example.org/web");
         assertThat(e1.get("parent_id").asText()).isEqualTo("spiffe://example.org/agent/a");
         assertThat(e1.get("selectors").get(0).asText()).isEqualTo("unix:uid:1000");
         assertThat(e1.get("x509_ttl_seconds").asInt()).isEqualTo(3600);
+        assertThat(e1.get("jwt_ttl_seconds").asInt()).isEqualTo(300);
         assertThat(e1.get("revision").asLong()).isEqualTo(2);
         assertThat(e1.get("created_at").asText()).isEqualTo("2023-11-14T22:13:20Z");
         JsonNode e2 = arr.get(1);

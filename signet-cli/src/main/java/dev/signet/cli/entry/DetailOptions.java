@@ -13,6 +13,11 @@ public final class DetailOptions {
                     + "(0 or absent: the server's default).")
     String x509Ttl;
 
+    @Option(names = "--jwt-ttl", paramLabel = "DURATION",
+            description = "Lifetime of the JWT-SVIDs issued for the entry, such as 5m "
+                    + "(0 or absent: the server's default).")
+    String jwtTtl;
+
     @Option(names = "--dns-name", paramLabel = "NAME",
             description = "DNS name to add to the X509-SVID's SANs (repeatable).")
     List<String> dnsNames;
@@ -22,13 +27,16 @@ public final class DetailOptions {
     String hint;
 
     boolean given() {
-        return x509Ttl != null || dnsNames != null || hint != null;
+        return x509Ttl != null || jwtTtl != null || dnsNames != null || hint != null;
     }
 
     /** Sets the given fields on {@code b}; a given list replaces the entry's whole list. */
     void apply(CommandSpec spec, Entry.Builder b) {
         if (x509Ttl != null) {
             b.setX509TtlSeconds(FlagValues.seconds(spec, "--x509-ttl", FlagValues.duration(spec, "--x509-ttl", x509Ttl)));
+        }
+        if (jwtTtl != null) {
+            b.setJwtTtlSeconds(FlagValues.seconds(spec, "--jwt-ttl", FlagValues.duration(spec, "--jwt-ttl", jwtTtl)));
         }
         if (dnsNames != null) {
             for (String n : dnsNames) {

@@ -64,7 +64,7 @@ final class EntryUpdate implements Callable<Integer> {
         String entryId = FlagValues.nonBlank(spec, "--id", id);
         if (spiffeId == null && selectors == null && !parent.given() && !details.given()) {
             throw new ParameterException(spec.commandLine(), "nothing to update: give at least one of --spiffe-id, "
-                    + "--parent-id, --node-selector, --any-node, --selector, --x509-ttl, --dns-name or --hint");
+                    + "--parent-id, --node-selector, --any-node, --selector, --x509-ttl, --jwt-ttl, --dns-name or --hint");
         }
         // Validate everything before the first round trip; apply to a scratch builder, then to the real one.
         Entry.Builder changes = Entry.newBuilder();

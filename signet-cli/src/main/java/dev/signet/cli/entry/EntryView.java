@@ -28,6 +28,7 @@ final class EntryView {
         o.put("any_node", e.getAnyNode());
         putSelectors(o.putArray("selectors"), e.getSelectorsList());
         o.put("x509_ttl_seconds", e.getX509TtlSeconds());
+        o.put("jwt_ttl_seconds", e.getJwtTtlSeconds());
         ArrayNode dns = o.putArray("dns_names");
         e.getDnsNamesList().forEach(dns::add);
         o.put("hint", e.getHint());
@@ -57,7 +58,9 @@ final class EntryView {
         }
         b.line("Revision", e.getRevision())
                 .line("X509-SVID TTL", e.getX509TtlSeconds() == 0 ? "default"
-                        : Durations.format(Duration.ofSeconds(e.getX509TtlSeconds())));
+                        : Durations.format(Duration.ofSeconds(e.getX509TtlSeconds())))
+                .line("JWT-SVID TTL", e.getJwtTtlSeconds() == 0 ? "default"
+                        : Durations.format(Duration.ofSeconds(e.getJwtTtlSeconds())));
         for (Selector s : e.getSelectorsList()) {
             b.line("Selector", s.getType() + ":" + s.getValue());
         }
