@@ -1,5 +1,6 @@
 package dev.signet.agent.endpoints.sds;
 
+import dev.signet.agent.attestor.workload.CallerAttestation;
 import dev.signet.agent.attestor.workload.WorkloadAttestor;
 import dev.signet.agent.endpoints.workload.IdentitySource;
 import dev.signet.agent.peer.Peer;

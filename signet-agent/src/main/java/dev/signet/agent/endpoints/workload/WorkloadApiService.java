@@ -2,6 +2,7 @@ package dev.signet.agent.endpoints.workload;
 
 import dev.signet.agent.attestor.workload.AttestationException;
 import dev.signet.agent.attestor.workload.Caller;
+import dev.signet.agent.attestor.workload.CallerAttestation;
 import dev.signet.agent.attestor.workload.WorkloadAttestor;
 import dev.signet.agent.cache.WorkloadUpdate;
 import dev.signet.agent.jwt.JwtSvid;
@@ -82,7 +83,7 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
     private static final Logger log = LoggerFactory.getLogger(WorkloadApiService.class);
 
     private final IdentitySource source;
-    private final List<WorkloadAttestor> attestors;
+    private final CallerAttestation attestation;
     private final Executor executor;
     private final JwtSvidValidator validator;
     private final Set<Stream<?>> streams = ConcurrentHashMap.newKeySet();
@@ -102,11 +103,8 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
     public WorkloadApiService(IdentitySource source, List<WorkloadAttestor> attestors, Executor attestationExecutor, Clock clock) {
         this.validator = new JwtSvidValidator(clock);
         this.source = Objects.requireNonNull(source, "source");
-        this.attestors = List.copyOf(attestors);
+        this.attestation = new CallerAttestation(attestors);
         this.executor = Objects.requireNonNull(attestationExecutor, "attestationExecutor");
-        if (this.attestors.isEmpty()) {
-            throw new IllegalArgumentException("at least one workload attestor is required");
-        }
     }
 
     @Override
@@ -225,7 +223,7 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
         Set<Selector> selectors;
         try {
             selectors = attest(peer);
-        } catch (PeerGoneException | AttestationFailedException e) {
+        } catch (PeerGoneException | CallerAttestation.Failed e) {
             answerError(method, pid, observer, Status.UNAVAILABLE.withDescription(ATTESTATION_FAILED), e.getMessage());
             return;
         }
@@ -313,7 +311,7 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
         Set<Selector> selectors;
         try {
             selectors = attest(peer);
-        } catch (PeerGoneException | AttestationFailedException e) {
+        } catch (PeerGoneException | CallerAttestation.Failed e) {
             stream.fail(Status.UNAVAILABLE.withDescription(ATTESTATION_FAILED), e.getMessage());
             return;
         }
@@ -331,47 +329,9 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
     }
 
     /** Runs every attestor, then proves the PID they read still names the caller. */
-    private Set<Selector> attest(Peer peer) throws PeerGoneException, AttestationFailedException {
-        if (peer == null) {
-            throw new PeerGoneException("the connection carries no peer credentials");
-        }
-        Caller caller = peer.requireCaller();
-        SortedSet<Selector> selectors = new TreeSet<>();
-        List<String> failures = new ArrayList<>();
-        int succeeded = 0;
-        for (WorkloadAttestor attestor : attestors) {
-            try {
-                for (Selector s : attestor.attest(caller)) {
-                    if (s.type().equals(attestor.name())) {
-                        selectors.add(s);
-                    } else {
-                        // An attestor may only vouch for its own selector type.
-                        log.warn("attestor {} returned selector {} of another type; ignored", attestor.name(), s);
-                    }
-                }
-                succeeded++;
-            } catch (AttestationException e) {
-                failures.add(e.getMessage());
-            } catch (RuntimeException e) {
-                failures.add(attestor.name() + ": " + e);
-            }
-        }
-        if (succeeded == 0) {
-            throw new AttestationFailedException(String.join("; ", failures));
-        }
-        if (!failures.isEmpty()) {
-            log.warn("pid {}: some workload attestors failed, their selectors are dropped: {}", caller.pid(), String.join("; ", failures));
-        }
-        peer.verifyAlive();
-        return selectors;
-    }
-
-    private static final class AttestationFailedException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        AttestationFailedException(String message) {
-            super(message);
-        }
+    /** Runs every attestor, then proves the PID they read still names the caller. */
+    private Set<Selector> attest(Peer peer) throws PeerGoneException, CallerAttestation.Failed {
+        return attestation.attest(peer);
     }
 
     private void closeLater(IdentitySource.Subscription subscription) {

@@ -1,8 +1,5 @@
-package dev.signet.agent.endpoints.sds;
+package dev.signet.agent.attestor.workload;
 
-import dev.signet.agent.attestor.workload.AttestationException;
-import dev.signet.agent.attestor.workload.Caller;
-import dev.signet.agent.attestor.workload.WorkloadAttestor;
 import dev.signet.agent.peer.Peer;
 import dev.signet.agent.peer.PeerGoneException;
 import dev.signet.core.selector.Selector;
@@ -14,18 +11,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Attests the caller of one call exactly as the Workload API does ({@code WorkloadApiService}): every
+ * Attests the caller of one Workload API or SDS call: every
  * attestor runs on the caller's PID, at least one must succeed (the others' errors are logged and their
  * selectors dropped), an attestor may only vouch for selectors of its own type, and only <em>then</em>
  * {@link Peer#verifyAlive()} proves the PID still named the caller while the attestors read it.
  * Blocking (reads {@code /proc}): run it off the event loop.
  */
-final class CallerAttestation {
+public final class CallerAttestation {
     private static final Logger log = LoggerFactory.getLogger(CallerAttestation.class);
 
     private final List<WorkloadAttestor> attestors;
 
-    CallerAttestation(List<WorkloadAttestor> attestors) {
+    public CallerAttestation(List<WorkloadAttestor> attestors) {
         this.attestors = List.copyOf(attestors);
         if (this.attestors.isEmpty()) {
             throw new IllegalArgumentException("at least one workload attestor is required");
@@ -33,7 +30,7 @@ final class CallerAttestation {
     }
 
     /** The caller's selectors; fails if the caller cannot be identified, no attestor succeeded or the caller is gone. */
-    SortedSet<Selector> attest(Peer peer) throws PeerGoneException, Failed {
+    public SortedSet<Selector> attest(Peer peer) throws PeerGoneException, Failed {
         if (peer == null) {
             throw new PeerGoneException("the connection carries no peer credentials");
         }
@@ -68,7 +65,7 @@ final class CallerAttestation {
     }
 
     /** No attestor could attest the caller; the message joins their errors. */
-    static final class Failed extends Exception {
+    public static final class Failed extends Exception {
         private static final long serialVersionUID = 1L;
 
         Failed(String message) {
