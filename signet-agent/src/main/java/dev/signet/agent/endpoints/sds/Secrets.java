@@ -87,7 +87,7 @@ final class Secrets {
     static Resolution resolve(WorkloadUpdate update, Set<String> names) {
         Map<String, X509Identity> byId = new LinkedHashMap<>();
         for (X509Identity identity : update.identities()) {
-            byId.putIfAbsent(spiffeId(identity), identity);
+            byId.putIfAbsent(identity.uriSan(), identity);
         }
         List<Any> out = new ArrayList<>();
         if (names.isEmpty()) {
@@ -126,7 +126,7 @@ final class Secrets {
                 .setName(name)
                 .setTlsCertificate(TlsCertificate.newBuilder()
                         .setCertificateChain(inline(Pem.encodeCertificates(identity.chain())))
-                        .setPrivateKey(inline(Pem.encode("PRIVATE KEY", pkcs8(identity)))))
+                        .setPrivateKey(inline(Pem.encode("PRIVATE KEY", identity.pkcs8()))))
                 .build();
     }
 
@@ -159,24 +159,5 @@ final class Secrets {
 
     private static DataSource inline(String pem) {
         return DataSource.newBuilder().setInlineBytes(ByteString.copyFrom(pem, StandardCharsets.US_ASCII)).build();
-    }
-
-    /** The leaf's one URI SAN: what the certificate proves, so the name a workload asks for is what it gets. */
-    private static String spiffeId(X509Identity identity) {
-        List<String> uris = Certificates.uriSans(identity.leaf());
-        if (uris.size() != 1) {
-            throw new IllegalStateException("the X509-SVID of entry " + identity.entry().id() + " has " + uris.size()
-                    + " URI SANs, expected exactly 1");
-        }
-        return uris.get(0);
-    }
-
-    private static byte[] pkcs8(X509Identity identity) {
-        PrivateKey key = identity.key();
-        byte[] der = "PKCS#8".equals(key.getFormat()) ? key.getEncoded() : null;
-        if (der == null) {
-            throw new IllegalStateException("the private key of entry " + identity.entry().id() + " has no PKCS#8 encoding");
-        }
-        return der;
     }
 }

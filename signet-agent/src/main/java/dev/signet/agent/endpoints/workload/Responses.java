@@ -37,9 +37,9 @@ final class Responses {
         X509SVIDResponse.Builder out = X509SVIDResponse.newBuilder();
         for (X509Identity identity : update.identities()) {
             out.addSvids(X509SVID.newBuilder()
-                    .setSpiffeId(spiffeId(identity))
+                    .setSpiffeId(identity.uriSan())
                     .setX509Svid(ByteString.copyFrom(Certificates.concat(identity.chain())))
-                    .setX509SvidKey(ByteString.copyFrom(pkcs8(identity)))
+                    .setX509SvidKey(ByteString.copyFrom(identity.pkcs8()))
                     .setBundle(bundle)
                     .setHint(identity.entry().hint()));
         }
@@ -116,24 +116,5 @@ final class Responses {
             throw new IllegalStateException("the bundle of trust domain " + update.trustDomain() + " is empty");
         }
         return ByteString.copyFrom(Certificates.concat(update.bundle()));
-    }
-
-    /** The leaf's one URI SAN, byte for byte: java-spiffe requires {@code spiffe_id} to equal it exactly. */
-    private static String spiffeId(X509Identity identity) {
-        List<String> uris = Certificates.uriSans(identity.leaf());
-        if (uris.size() != 1) {
-            throw new IllegalStateException("the X509-SVID of entry " + identity.entry().id() + " has " + uris.size()
-                    + " URI SANs, expected exactly 1");
-        }
-        return uris.get(0);
-    }
-
-    private static byte[] pkcs8(X509Identity identity) {
-        PrivateKey key = identity.key();
-        byte[] der = "PKCS#8".equals(key.getFormat()) ? key.getEncoded() : null;
-        if (der == null) {
-            throw new IllegalStateException("the private key of entry " + identity.entry().id() + " has no PKCS#8 encoding");
-        }
-        return der;
     }
 }
