@@ -17,14 +17,14 @@ class WorkloadSocketTest {
         "/tmp/agent.sock,        /tmp/agent.sock",
         "UNIX:///run/a/b.sock,   /run/a/b.sock",
     })
-    void accepted(String address, String path) {
+    void E6_acceptedAddressForms(String address, String path) {
         assertThat(WorkloadSocket.parseAddress(address)).isEqualTo(Path.of(path));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "agent.sock", "unix:agent.sock", "unix://host/agent.sock", "unix:///tmp/a.sock?x=1",
         "unix:///tmp/a.sock#f", "unix://", "unix:///", "tcp://127.0.0.1:8000", "http://localhost/x"})
-    void rejected(String address) {
+    void E6_rejectedAddressForms(String address) {
         assertThatThrownBy(() -> WorkloadSocket.parseAddress(address))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("use unix:///path/to/socket");

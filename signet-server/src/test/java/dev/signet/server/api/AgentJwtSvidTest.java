@@ -109,7 +109,7 @@ class AgentJwtSvidTest {
     }
 
     @Test
-    void J1_to_J9_compactTokenWithExactlyAlgKidTypAndSubAudExpIatSignedByAPublishedKey() throws Exception {
+    void J1_J2_J3_J4_J5_J6_J7_J8_J9_compactTokenWithExactlyAlgKidTypAndSubAudExpIatSignedByAPublishedKey() throws Exception {
         start();
         Instant now = clock.instant();
 

@@ -211,7 +211,7 @@ class WorkloadApiServiceTest {
     // ---- FetchX509SVID ----
 
     @Test
-    void W13_callerWithoutIdentityIsPermissionDeniedWithNoMessages() throws Exception {
+    void W13_E9_callerWithoutIdentityIsPermissionDeniedWithNoMessages() throws Exception {
         source.set(pki.noIdentity(false));
         fetchX509Svid().assertFailedWithoutMessages(Status.Code.PERMISSION_DENIED, "no identity issued");
         Poll.until(WAIT, "subscription closed", () -> source.activeSubscriptions() == 0);
