@@ -4,7 +4,8 @@ Signet's integration tests run it against a real agent. It prints one JSON objec
 exits 0, or prints "error: ..." on stderr and exits 1. The agent address comes from SPIFFE_ENDPOINT_SOCKET.
 
     python client.py x509                 fetch the X.509 context; verify the chain against the bundle
-    python client.py jwt --audience A     fetch a JWT-SVID; validate locally against the JWT bundle and via the agent
+    python client.py jwt --audience A     fetch a JWT-SVID; validate locally against the JWT bundle and via the agent;
+                                          validate locally for audience A-other (must fail)
     python client.py watch --timeout 60   stream X.509 contexts until the SVID rotates
 """
 import argparse
@@ -60,6 +61,11 @@ def cmd_jwt(client, args):
         JwtSvid.parse_and_validate(svid.token, bundle, {args.audience})
     except Exception as e:  # noqa: BLE001 - reported, not raised
         local_err = str(e) or type(e).__name__
+    wrong_aud_err = ""
+    try:
+        JwtSvid.parse_and_validate(svid.token, bundle, {args.audience + "-other"})
+    except Exception as e:  # noqa: BLE001 - reported, not raised
+        wrong_aud_err = str(e) or type(e).__name__
     agent_err = ""
     agent_id = ""
     try:
@@ -75,6 +81,7 @@ def cmd_jwt(client, args):
         "agent_valid": agent_err == "",
         "agent_err": agent_err,
         "agent_spiffe_id": agent_id,
+        "wrong_audience_err": wrong_aud_err,
     })
 
 

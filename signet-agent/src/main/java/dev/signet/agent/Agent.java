@@ -5,6 +5,7 @@ import dev.signet.agent.attestor.workload.unix.UnixAttestor;
 import dev.signet.agent.cache.IdentityCache;
 import dev.signet.agent.client.ServerConnection;
 import dev.signet.agent.config.AgentConfig;
+import dev.signet.agent.endpoints.http.AgentHttpServer;
 import dev.signet.agent.endpoints.workload.WorkloadEndpoint;
 import dev.signet.agent.manager.AgentManager;
 import dev.signet.agent.storage.AgentState;
@@ -35,6 +36,7 @@ public final class Agent implements AutoCloseable {
     private final IdentityCache cache;
     private final AgentManager manager;
     private final WorkloadEndpoint endpoint;
+    private final AgentHttpServer http;
 
     private Agent(AgentConfig config, Clock clock, Consumer<String> fatal) throws IOException {
         this.config = config;
@@ -62,6 +64,12 @@ public final class Agent implements AutoCloseable {
             this.endpoint = new WorkloadEndpoint(WorkloadEndpoint.Config.defaults(config.socketPath()), cache,
                     List.of(new UnixAttestor(config.unixAttestor())));
             endpoint.start();
+            try {
+                this.http = startHttp(config, clock);
+            } catch (IOException e) {
+                endpoint.close();
+                throw e;
+            }
             ok = true;
         } finally {
             if (!ok) {
@@ -71,6 +79,33 @@ public final class Agent implements AutoCloseable {
             }
         }
         log.info("agent {} started: Workload API on {}", manager.agentId(), config.socketPath());
+    }
+
+    /** The local HTTP API per {@code http_port}; null when disabled, or when the default port is taken. */
+    private AgentHttpServer startHttp(AgentConfig config, Clock clock) throws IOException {
+        Integer port = config.httpPort();
+        if (port != null && port < 0) {
+            return null;
+        }
+        int p = port == null ? AgentConfig.DEFAULT_HTTP_PORT : port;
+        AgentHttpServer h;
+        try {
+            h = AgentHttpServer.start(p, config.trustDomain(), manager::bundle, manager::agentSvidTop, manager.intentions(), clock);
+        } catch (IOException e) {
+            if (port == null) {
+                log.warn("agent HTTP API not started: cannot listen on 127.0.0.1:{} ({}); set http_port to another port,"
+                        + " or -1 to disable it", p, e.getMessage());
+                return null;
+            }
+            throw new IOException("http_port " + p + ": cannot listen on 127.0.0.1:" + p + ": " + e.getMessage(), e);
+        }
+        log.info("agent HTTP API listening on 127.0.0.1:{}", h.port());
+        return h;
+    }
+
+    /** The local HTTP API's port, if it is running. */
+    public java.util.OptionalInt httpPort() {
+        return http == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(http.port());
     }
 
     /**
@@ -96,6 +131,9 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (http != null) {
+            http.close();
+        }
         endpoint.close();
         manager.close();
         cache.close();

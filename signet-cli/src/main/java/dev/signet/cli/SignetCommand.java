@@ -5,7 +5,9 @@ import dev.signet.cli.api.ApiCommand;
 import dev.signet.cli.bundle.BundleCommand;
 import dev.signet.cli.common.GroupCommand;
 import dev.signet.cli.entry.EntryCommand;
+import dev.signet.cli.intention.IntentionCommand;
 import dev.signet.cli.server.ServerCommand;
+import dev.signet.cli.service.ServiceCommand;
 import dev.signet.cli.token.TokenCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,6 +23,8 @@ import picocli.CommandLine.ScopeType;
             DevCommand.class,
             TokenCommand.class,
             EntryCommand.class,
+            ServiceCommand.class,
+            IntentionCommand.class,
             BundleCommand.class,
             ApiCommand.class,
             HealthcheckCommand.class,

@@ -51,6 +51,29 @@ class JavaSpiffeInteropTest {
     }
 
     @Test
+    void W18_W24_javaSpiffeJwtSourceFetchesAJwtSvidThatValidatesLocallyAndThroughTheAgent() {
+        Uids.assumeRoot();
+        Uid uid = Uids.unlisted();
+        String id = SignetServer.id("/it/java-spiffe/jwt");
+        server.createEntry("--spiffe-id", id, "--any-node", "--selector", uid.selector());
+        Workload.fetchUntilOk(uid, agent.socket(), Duration.ofSeconds(30));
+
+        CliResult r = Workload.javaSpiffe(uid, agent.socket(), 10, "jwt", "https://backend.example.org");
+
+        assertThat(r.exit()).as(r::toString).isZero();
+        List<String> lines = r.stdout().lines().toList();
+        assertThat(lines).as(r::toString).hasSize(4);
+        // DefaultJwtSource.fetchJwtSvid (java-spiffe's parseInsecure has checked sub, aud ⊇ requested, exp)
+        assertThat(lines.get(0)).as(r::toString).isEqualTo("{\"spiffe_id\":\"" + id + "\",\"audience\":[\"https://backend.example.org\"]}");
+        // JwtSvid.parseAndValidate against the source's JWT bundles: kid lookup, signature, alg, typ, exp (no leeway)
+        assertThat(lines.get(1)).as(r::toString).isEqualTo("{\"local\":\"valid\",\"spiffe_id\":\"" + id + "\"}");
+        // DefaultWorkloadApiClient.validateJwtSvid: ValidateJWTSVID, non-blank spiffe_id, then parseInsecure
+        assertThat(lines.get(2)).as(r::toString).isEqualTo("{\"agent\":\"valid\",\"spiffe_id\":\"" + id + "\"}");
+        assertThat(lines.get(3)).as(r::toString).isEqualTo("{\"wrong_audience\":\"rejected\",\"reason\":\"JwtSvidException:"
+                + " expected audience in [https://backend.example.org-other] (audience=[https://backend.example.org])\"}");
+    }
+
+    @Test
     void W13_javaSpiffeWithoutEntryFailsAtItsInitTimeoutInsteadOfHanging() {
         Uids.assumeRoot();
         Uid stranger = Uids.unlisted();

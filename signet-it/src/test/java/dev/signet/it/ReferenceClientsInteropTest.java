@@ -79,6 +79,42 @@ class ReferenceClientsInteropTest {
     }
 
     @Test
+    void W18_W24_goSpiffeJwtSourceFetchesAJwtSvidThatValidatesLocallyAndThroughTheAgent() {
+        String id = SignetServer.id("/it/go-spiffe/jwt");
+        Uid uid = registered("/it/go-spiffe/jwt");
+        JsonNode r = json(go(uid, "jwt", "-audience", "https://backend.example.org", "-timeout", "20s"));
+        assertThat(r.get("spiffe_id").asText()).as(r.toString()).isEqualTo(id);
+        assertThat(r.get("audience").toString()).as(r.toString()).isEqualTo("[\"https://backend.example.org\"]");
+        // jwtsvid.ParseAndValidate against the JWTSource's bundle (kid lookup, signature, typ, exp, aud)
+        assertThat(r.get("local_err").asText()).as(r.toString()).isEmpty();
+        assertThat(r.get("local_valid").asBoolean()).as(r.toString()).isTrue();
+        // workloadapi.ValidateJWTSVID: the agent validates, then go-spiffe re-parses the token
+        assertThat(r.get("agent_err").asText()).as(r.toString()).isEmpty();
+        assertThat(r.get("agent_valid").asBoolean()).as(r.toString()).isTrue();
+        assertThat(r.get("agent_spiffe_id").asText()).as(r.toString()).isEqualTo(id);
+        assertThat(r.get("wrong_audience_err").asText()).as(r.toString()).isEqualTo(
+                "jwtsvid: expected audience in [\"https://backend.example.org-other\"] (audience=[\"https://backend.example.org\"])");
+    }
+
+    @Test
+    void W18_W24_pySpiffeFetchesAJwtSvidThatValidatesLocallyAndThroughTheAgent() {
+        String id = SignetServer.id("/it/py-spiffe/jwt");
+        Uid uid = registered("/it/py-spiffe/jwt");
+        JsonNode r = json(python(uid, "jwt", "--audience", "https://backend.example.org", "--timeout", "20"));
+        assertThat(r.get("spiffe_id").asText()).as(r.toString()).isEqualTo(id);
+        assertThat(r.get("audience").toString()).as(r.toString()).isEqualTo("[\"https://backend.example.org\"]");
+        // JwtSvid.parse_and_validate against the bundle from fetch_jwt_bundles
+        assertThat(r.get("local_err").asText()).as(r.toString()).isEmpty();
+        assertThat(r.get("local_valid").asBoolean()).as(r.toString()).isTrue();
+        // WorkloadApiClient.validate_jwt_svid
+        assertThat(r.get("agent_err").asText()).as(r.toString()).isEmpty();
+        assertThat(r.get("agent_valid").asBoolean()).as(r.toString()).isTrue();
+        assertThat(r.get("agent_spiffe_id").asText()).as(r.toString()).isEqualTo(id);
+        assertThat(r.get("wrong_audience_err").asText()).as(r.toString())
+                .isEqualTo("Audience doesn't match");
+    }
+
+    @Test
     void W6_goSpiffeSeesARotationArriveOnItsWatch() {
         Uids.assumeRoot();
         Uid uid = Uids.unlisted();

@@ -7,6 +7,7 @@ import dev.signet.server.api.agent.AgentApiService;
 import dev.signet.server.api.agent.AgentAuthenticator;
 import dev.signet.server.api.agent.ServerTls;
 import dev.signet.server.api.agent.SyncHub;
+import dev.signet.server.api.intention.IntentionApiService;
 import dev.signet.server.attestation.JoinTokenAttestor;
 import dev.signet.server.authorization.EntryCache;
 import dev.signet.server.api.agent.RateLimiter;
@@ -90,7 +91,7 @@ public final class Server implements AutoCloseable {
             jwtKeys.initialize();
             ServerIdentity identity = new ServerIdentity(ca, config.defaultX509SvidTtl(), List.of("localhost"), clock);
             this.entries = new EntryCache(store.entries());
-            this.hub = new SyncHub(entries, store.agents(), ca);
+            this.hub = new SyncHub(entries, store.agents(), ca, store.intentions(), config.defaultIntentionPolicy());
             entries.onChange(hub::changed);
             ca.onBundleChange(hub::changed);
             jwtKeys.onBundleChange(hub::changed);
@@ -119,7 +120,10 @@ public final class Server implements AutoCloseable {
             this.agentApiGroup = group;
 
             AdminApiService adminService = new AdminApiService(config.trustDomain(), store, entries, ca, hub::changed, clock);
-            admin = UnixSocketServers.start(config.socketPath(), "rwxrwx---", MAX_MESSAGE_BYTES, adminService);
+            IntentionApiService intentionService = new IntentionApiService(config.trustDomain(), store.intentions(),
+                    config.defaultIntentionPolicy(), hub::changed);
+            admin = UnixSocketServers.start(config.socketPath(), "rwxrwx---", MAX_MESSAGE_BYTES, adminService, intentionService,
+                    new dev.signet.server.api.catalog.CatalogApiService(config.trustDomain(), store, entries));
             this.adminApi = admin;
 
             if (config.oidcDiscovery() != null) {

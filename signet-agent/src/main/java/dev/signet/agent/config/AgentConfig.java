@@ -12,6 +12,8 @@ import java.util.Locale;
  *
  * @param trustBundlePath PEM file with the server's CA certificates, for the first connection
  * @param insecureBootstrap trust the server on first contact without a bundle (only its SPIFFE ID is checked)
+ * @param httpPort the local HTTP API's port on 127.0.0.1 ({@code /v1/agent/connect/...}): null when not configured
+ *     (then {@value #DEFAULT_HTTP_PORT}, and a port in use only logs a warning), 0 any free port, -1 disabled
  */
 public record AgentConfig(
         TrustDomain trustDomain,
@@ -23,9 +25,12 @@ public record AgentConfig(
         boolean insecureBootstrap,
         Path socketPath,
         String logLevel,
-        UnixAttestor.Config unixAttestor) {
+        UnixAttestor.Config unixAttestor,
+        Integer httpPort) {
 
     public static final String DEFAULT_SOCKET = "/tmp/signet/agent.sock";
+    /** Consul's agent HTTP port. */
+    public static final int DEFAULT_HTTP_PORT = 8500;
 
     public static AgentConfig fromHcl(ConfigBlock root, Overrides o) {
         ConfigBlock a = root.block("agent");
@@ -45,7 +50,11 @@ public record AgentConfig(
         boolean insecure = o.insecureBootstrap() != null ? o.insecureBootstrap() : fileInsecure;
         String socket = pick(o.socketPath(), a.string("socket_path", DEFAULT_SOCKET));
         String logLevel = pick(o.logLevel(), a.string("log_level", "info"));
+        Integer httpPort = a.has("http_port") ? a.integer("http_port", DEFAULT_HTTP_PORT) : null;
         a.rejectUnknownKeys();
+        if (httpPort != null && (httpPort < -1 || httpPort > 65535)) {
+            throw a.invalid("http_port", "must be -1 (disabled), 0 (any free port) or a port up to 65535, got " + httpPort);
+        }
 
         if (td == null) {
             throw a.invalid("trust_domain", "is required (e.g. trust_domain = \"example.org\")");
@@ -70,7 +79,7 @@ public record AgentConfig(
             throw a.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
         }
         return new AgentConfig(trustDomain, serverAddress, serverPort, Path.of(dataDir), joinToken,
-                bundle == null ? null : Path.of(bundle), insecure, Path.of(socket), level, unix);
+                bundle == null ? null : Path.of(bundle), insecure, Path.of(socket), level, unix, httpPort);
     }
 
     private static String pick(String flag, String file) {

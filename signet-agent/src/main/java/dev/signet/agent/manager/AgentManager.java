@@ -5,6 +5,7 @@ import dev.signet.agent.attestor.node.NodeAttestorClient;
 import dev.signet.agent.cache.IdentityCache;
 import dev.signet.agent.cache.X509Identity;
 import dev.signet.agent.client.ServerConnection;
+import dev.signet.agent.intention.IntentionCache;
 import dev.signet.agent.jwt.JwtSvidCache;
 import dev.signet.agent.jwt.JwtSvidException;
 import dev.signet.agent.storage.AgentState;
@@ -95,10 +96,12 @@ public final class AgentManager implements AutoCloseable {
         return t;
     });
 
+    private final IntentionCache intentions = new IntentionCache();
     private volatile List<X509Certificate> bundle;
     private volatile AgentState.Svid svid;
     private volatile SpiffeId agentId;
     private volatile ManagedChannel channel;
+    private volatile Instant svidSince;
     private StreamContext syncStream;
     private Duration backoff = Duration.ofSeconds(1);
     private ScheduledFuture<?> reconnect;
@@ -126,6 +129,17 @@ public final class AgentManager implements AutoCloseable {
         return agentId;
     }
 
+    /** The last certificate of the agent's SVID chain (the one a root signed), or null before there is one. */
+    public X509Certificate agentSvidTop() {
+        AgentState.Svid s = svid;
+        return s == null || s.chain().isEmpty() ? null : s.chain().get(s.chain().size() - 1);
+    }
+
+    /** The intentions and default intention policy last synced from the server. */
+    public IntentionCache intentions() {
+        return intentions;
+    }
+
     /** True once the first sync message arrived. */
     public boolean synced() {
         return synced;
@@ -143,6 +157,7 @@ public final class AgentManager implements AutoCloseable {
         Instant now = clock.instant();
         if (stored != null && stored.chain().get(0).getNotAfter().toInstant().isAfter(now.plusSeconds(1))) {
             svid = stored;
+            svidSince = stored.chain().get(0).getNotBefore().toInstant();
             log.info("reusing stored agent SVID {}", Certificates.spiffeId(stored.chain().get(0)).orElse(null));
         } else {
             if (attestor == null) {
@@ -154,6 +169,7 @@ public final class AgentManager implements AutoCloseable {
                 throw new IOException("no trust bundle to authenticate the server: set trust_bundle_path, or insecure_bootstrap = true");
             }
             svid = attest(attestor, insecureBootstrap);
+            svidSince = clock.instant();
         }
         agentId = Certificates.spiffeId(svid.chain().get(0))
                 .orElseThrow(() -> new IOException("the agent SVID has no SPIFFE ID"));
@@ -215,19 +231,29 @@ public final class AgentManager implements AutoCloseable {
         if (closed) {
             return;
         }
+        ManagedChannel fresh;
         try {
-            if (channel != null) {
-                channel.shutdownNow();
-            }
-            channel = connection.agentChannel(svid.chain(), svid.key());
+            fresh = connection.agentChannel(svid.chain(), svid.key());
         } catch (IOException e) {
             log.warn("cannot build TLS channel: {}", e.toString());
             scheduleReconnect();
             return;
         }
+        // Swap first, then retire the old channel gracefully: calls already running on it (a workload's
+        // JWT-SVID request, a minting batch) finish instead of failing with "Channel shutdown invoked".
+        ManagedChannel old = channel;
+        channel = fresh;
         StreamContext ctx = new StreamContext();
         syncStream = ctx;
-        AgentApiGrpc.newStub(channel).syncAuthorized(SyncAuthorizedRequest.getDefaultInstance(), ctx);
+        AgentApiGrpc.newStub(fresh).syncAuthorized(SyncAuthorizedRequest.getDefaultInstance(), ctx);
+        if (old != null) {
+            old.shutdown();
+            try {
+                executor.schedule(old::shutdownNow, RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                old.shutdownNow();
+            }
+        }
     }
 
     /** One sync stream; stale callbacks from an older stream are ignored. */
@@ -281,6 +307,7 @@ public final class AgentManager implements AutoCloseable {
             }
         }
         cache.update(entries, trustBundle);
+        intentions.update(msg.getIntentionsList(), msg.getDefaultIntentionPolicy());
         synced = true;
         log.debug("synced {} authorized entries", entries.size());
         mintDue();
@@ -414,7 +441,11 @@ public final class AgentManager implements AutoCloseable {
             return;
         }
         X509Certificate leaf = svid.chain().get(0);
+        // Half-life counted from when this agent got the SVID, not from the server's backdated notBefore.
         Instant nb = leaf.getNotBefore().toInstant();
+        if (svidSince != null && svidSince.isAfter(nb)) {
+            nb = svidSince;
+        }
         Instant na = leaf.getNotAfter().toInstant();
         Instant half = nb.plus(Duration.between(nb, na).dividedBy(2));
         if (clock.instant().isBefore(half)) {
@@ -429,6 +460,7 @@ public final class AgentManager implements AutoCloseable {
             AgentState.Svid next = new AgentState.Svid(chain, kp.getPrivate());
             state.saveSvid(next);
             svid = next;
+            svidSince = clock.instant();
             log.info("rotated agent SVID; new one expires {}", chain.get(0).getNotAfter().toInstant());
             connect();
         } catch (StatusRuntimeException e) {

@@ -160,6 +160,25 @@ public final class ConfigBlock {
         }
     }
 
+    /** The keys of this block, in file order. */
+    public Set<String> keys() {
+        return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(values.keySet()));
+    }
+
+    /**
+     * The raw parsed value of {@code k} (String, Number, Boolean, List or Map), or null; marks the key read.
+     * For values the typed getters do not cover, such as lists.
+     */
+    public Object value(String k) {
+        read.add(k);
+        return values.get(k);
+    }
+
+    /** The dotted path of {@code k} in this block, as error messages name it (e.g. {@code service.port}). */
+    public String pathOf(String k) {
+        return key(k);
+    }
+
     /** Fails naming the first key in this block that no getter asked for. */
     public void rejectUnknownKeys() {
         for (String k : values.keySet()) {

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 public final class ChildClasspath {
     private static String signet;
     private static String javaSpiffe;
+    private static String sdsClient;
 
     private ChildClasspath() {}
 
@@ -74,6 +75,34 @@ public final class ChildClasspath {
             javaSpiffe = copy(entries, ItDirs.mkdir0755(ItDirs.base().resolve("cp-java-spiffe")));
         }
         return javaSpiffe;
+    }
+
+    /**
+     * The classpath of the Envoy SDS client ({@link dev.signet.it.sds.EnvoySdsClient}): its own classes (package
+     * {@code dev.signet.it.sds} of this module's test classes, and nothing else of them) followed by
+     * {@link #signet()}, which has the Envoy API gencode, grpc-netty and Jackson.
+     */
+    public static synchronized String sdsClient() {
+        if (sdsClient == null) {
+            Path classes;
+            try {
+                classes = Path.of(dev.signet.it.sds.EnvoySdsClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+            Path pkg = classes.resolve("dev/signet/it/sds");
+            Path dest = ItDirs.mkdir0755(ItDirs.base().resolve("cp-sds-client"));
+            try {
+                copyTree(pkg, dest.resolve("dev/signet/it/sds"));
+                for (Path d = dest.resolve("dev/signet/it"); !d.equals(dest); d = d.getParent()) {
+                    Files.setPosixFilePermissions(d, ItDirs.DIR_0755);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("copying the SDS client's classes from " + pkg, e);
+            }
+            sdsClient = dest + File.pathSeparator + signet();
+        }
+        return sdsClient;
     }
 
     /** Copies each entry to {@code dest/NNN-name}, preserving order, and returns the new classpath. */

@@ -125,11 +125,16 @@ public final class InteropClients {
 
     /** Runs a reference client as {@code uid} with {@code SPIFFE_ENDPOINT_SOCKET} pointing at {@code socket}. */
     public static CliResult runAs(Uids.Uid uid, Path socket, String name, List<String> command) {
+        return runAs(uid, socket, name, command, Workload.RUN_TIMEOUT);
+    }
+
+    /** As {@link #runAs(Uids.Uid, Path, String, List)}, for a client that may run longer than {@link Workload#RUN_TIMEOUT}. */
+    public static CliResult runAs(Uids.Uid uid, Path socket, String name, List<String> command, java.time.Duration timeout) {
         List<String> cmd = new ArrayList<>(Workload.asUid(uid));
         cmd.addAll(command);
         ChildProcess p = ChildProcess.start(name + "-" + uid.uid() + "-" + System.nanoTime(),
                 ItDirs.mkdir0755(ItDirs.base().resolve("workloads")), cmd,
                 Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + socket, "HOME", "/tmp"));
-        return Workload.runToEnd(p, name + " as " + uid);
+        return Workload.runToEnd(p, name + " as " + uid, timeout);
     }
 }

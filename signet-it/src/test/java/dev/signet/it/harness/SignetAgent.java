@@ -82,6 +82,7 @@ public final class SignetAgent implements AutoCloseable {
                   %s
                   trust_bundle_path = "%s"
                   socket_path       = "%s"
+                  http_port         = 0
                   log_level         = "debug"
                 }
                 %s
@@ -109,6 +110,17 @@ public final class SignetAgent implements AutoCloseable {
         if (!Files.exists(socket)) {
             throw new AssertionError(name + " says it started but " + socket + " does not exist\n" + p.tails());
         }
+    }
+
+    /** The local HTTP API's port of the running process (agents here use http_port = 0: any free port). */
+    public int httpPort() {
+        ChildProcess p = process;
+        java.util.regex.Pattern listening = java.util.regex.Pattern.compile("agent HTTP API listening on 127\\.0\\.0\\.1:(\\d+)");
+        java.util.regex.Matcher m = listening.matcher(p.stderr() + "\n" + p.stdout());
+        if (!m.find()) {
+            throw new AssertionError(name + " does not say where its HTTP API listens\n" + p.tails());
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     public String name() {

@@ -40,22 +40,31 @@ public final class SignetServer implements AutoCloseable {
 
     /** Starts a new server and waits until {@code signet healthcheck} passes. */
     public static SignetServer start(String name) {
+        return start(name, Map.of());
+    }
+
+    /**
+     * Starts a new server whose {@code server} block has {@code settings} (HCL values, e.g.
+     * {@code "ca_ttl" -> "\"40s\""}) in place of, or in addition to, the defaults below.
+     */
+    public static SignetServer start(String name, Map<String, String> settings) {
         SignetServer s = new SignetServer(name, ItDirs.newDir(name), freePort());
-        ItDirs.write(s.config, """
-                server {
-                  trust_domain          = "%s"
-                  data_dir              = "%s"
-                  bind_address          = "127.0.0.1"
-                  bind_port             = %d
-                  socket_path           = "%s"
-                  ca_key_type           = "ec-p256"
-                  ca_ttl                = "24h"
-                  default_x509_svid_ttl = "1h"
-                  default_jwt_svid_ttl  = "5m"
-                  agent_ttl             = "1h"
-                  log_level             = "info"
-                }
-                """.formatted(TRUST_DOMAIN, s.dataDir, s.port, s.socket));
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        values.put("trust_domain", '"' + TRUST_DOMAIN + '"');
+        values.put("data_dir", '"' + s.dataDir.toString() + '"');
+        values.put("bind_address", "\"127.0.0.1\"");
+        values.put("bind_port", Integer.toString(s.port));
+        values.put("socket_path", '"' + s.socket.toString() + '"');
+        values.put("ca_key_type", "\"ec-p256\"");
+        values.put("ca_ttl", "\"24h\"");
+        values.put("default_x509_svid_ttl", "\"1h\"");
+        values.put("default_jwt_svid_ttl", "\"5m\"");
+        values.put("agent_ttl", "\"1h\"");
+        values.put("log_level", "\"info\"");
+        values.putAll(settings);
+        StringBuilder hcl = new StringBuilder("server {\n");
+        values.forEach((k, v) -> hcl.append("  ").append(String.format("%-21s", k)).append(" = ").append(v).append('\n'));
+        ItDirs.write(s.config, hcl.append("}\n").toString());
         s.launch();
         return s;
     }

@@ -80,17 +80,44 @@ public final class Workload {
      * {@code uid} in its own JVM with java-spiffe's own classpath.
      */
     public static CliResult javaSpiffe(Uids.Uid uid, Path socket, int initTimeoutSeconds) {
+        return javaSpiffe(uid, socket, initTimeoutSeconds, new String[0]);
+    }
+
+    /**
+     * The java-spiffe client with more arguments after {@code SOCKET INIT_TIMEOUT_SECONDS}, e.g.
+     * {@code "jwt", AUDIENCE} for its JWT mode.
+     */
+    public static CliResult javaSpiffe(Uids.Uid uid, Path socket, int initTimeoutSeconds, String... more) {
+        List<String> args = new ArrayList<>(List.of("unix:" + socket, Integer.toString(initTimeoutSeconds)));
+        args.addAll(List.of(more));
         List<String> cmd = new ArrayList<>(asUid(uid));
-        cmd.addAll(Jvm.command(Jvm.SMALL, ChildClasspath.javaSpiffe(), "dev.signet.interop.JavaSpiffeClient",
-                List.of("unix:" + socket, Integer.toString(initTimeoutSeconds))));
+        cmd.addAll(Jvm.command(Jvm.SMALL, ChildClasspath.javaSpiffe(), "dev.signet.interop.JavaSpiffeClient", args));
         ChildProcess p = ChildProcess.start("java-spiffe-" + uid.uid() + "-" + SEQ.incrementAndGet(), logDir(), cmd, Map.of());
         return runToEnd(p, "java-spiffe client as " + uid);
     }
 
-    /** Waits for {@code p} to exit and returns its result. */
+    /**
+     * Runs the Envoy SDS client ({@link dev.signet.it.sds.EnvoySdsClient} {@code SOCKET OPS...}) as {@code uid} in
+     * its own JVM and waits for it.
+     */
+    public static CliResult sds(Uids.Uid uid, Path socket, String... ops) {
+        List<String> args = new ArrayList<>(List.of(socket.toString()));
+        args.addAll(List.of(ops));
+        List<String> cmd = new ArrayList<>(asUid(uid));
+        cmd.addAll(Jvm.command(Jvm.SMALL, ChildClasspath.sdsClient(), "dev.signet.it.sds.EnvoySdsClient", args));
+        ChildProcess p = ChildProcess.start("sds-" + uid.uid() + "-" + SEQ.incrementAndGet(), logDir(), cmd, Map.of());
+        return runToEnd(p, "SDS client as " + uid);
+    }
+
+    /** Waits for {@code p} to exit ({@link #RUN_TIMEOUT} at most) and returns its result. */
     public static CliResult runToEnd(ChildProcess p, String what) {
+        return runToEnd(p, what, RUN_TIMEOUT);
+    }
+
+    /** Waits for {@code p} to exit and returns its result; kills it and fails after {@code timeout}. */
+    public static CliResult runToEnd(ChildProcess p, String what, Duration timeout) {
         try (p) {
-            int code = p.waitForExit(RUN_TIMEOUT);
+            int code = p.waitForExit(timeout);
             return new CliResult(what, code, p.stdout(), p.stderr());
         }
     }

@@ -10,6 +10,10 @@ public interface Datastore extends AutoCloseable {
 
     BundleStore bundles();
 
+    ServiceStore services();
+
+    IntentionStore intentions();
+
     @Override
     void close();
 }

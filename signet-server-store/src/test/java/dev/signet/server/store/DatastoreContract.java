@@ -926,4 +926,123 @@ public abstract class DatastoreContract {
         // Strictly rising on each of the creates: at least one step per create.
         assertThat(second.entries().changeCounter()).isGreaterThanOrEqualTo(start + threads * perThread);
     }
+
+    // ---- services (catalog) ----------------------------------------------------------------------------
+
+    private static dev.signet.core.catalog.ServiceDefinition service(String name, List<String> nodeSelectors, String... sets) {
+        List<SortedSet<Selector>> alternatives = new ArrayList<>();
+        for (String set : sets) {
+            SortedSet<Selector> s = new TreeSet<>();
+            for (String sel : set.split(",")) {
+                s.add(Selector.parse(sel));
+            }
+            alternatives.add(s);
+        }
+        SortedSet<Selector> nodes = new TreeSet<>();
+        nodeSelectors.forEach(n -> nodes.add(Selector.parse(n)));
+        return new dev.signet.core.catalog.ServiceDefinition(name, null, null, null, List.of("v1"), Map.of("team", "a"), 8080,
+                alternatives, nodes, Duration.ofMinutes(30), null, List.of("web.example.org"), "").validate();
+    }
+
+    @Test
+    void serviceRegistrationMaterializesManagedEntries() {
+        var def = service("web", List.of("join_token:label:env:prod"), "unix:uid:1000", "unix:uid:1001,unix:gid:5");
+        long before = store.entries().changeCounter();
+        RegisteredService reg = store.services().register(def, TD);
+
+        assertThat(reg.spiffeId()).hasToString("spiffe://example.org/ns/default/dc/dc1/svc/web");
+        assertThat(reg.entryIds()).containsExactly("svc.default.default.dc1.web.0", "svc.default.default.dc1.web.1");
+        assertThat(reg.revision()).isEqualTo(1);
+        assertThat(store.entries().changeCounter()).isGreaterThan(before);
+        assertThat(store.services().get(def.key())).contains(reg);
+        assertThat(store.services().list()).containsExactly(reg);
+
+        Entry e1 = store.entries().get("svc.default.default.dc1.web.1").orElseThrow();
+        assertThat(e1.spiffeId()).isEqualTo(reg.spiffeId());
+        assertThat(e1.parent()).isEqualTo(new Parent.NodeSelectors(new TreeSet<>(List.of(Selector.parse("join_token:label:env:prod")))));
+        assertThat(e1.selectors()).containsExactly(Selector.parse("unix:gid:5"), Selector.parse("unix:uid:1001"));
+        assertThat(e1.x509Ttl()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(e1.dnsNames()).containsExactly("web.example.org");
+        assertThat(e1.revision()).isEqualTo(1);
+        assertThat(store.services().managingService(e1.id())).contains(def.key());
+        assertThat(store.services().managingService("someone-else")).isEmpty();
+
+        // Another server on the same storage sees it all.
+        assertThat(open().services().get(def.key())).contains(reg);
+    }
+
+    @Test
+    void reRegisteringUpdatesInPlaceAndRemovesSurplusEntries() {
+        store.services().register(service("web", List.of(), "unix:uid:1000", "unix:uid:1001", "unix:uid:1002"), TD);
+        clock.advance(Duration.ofMinutes(1));
+
+        RegisteredService again = store.services().register(service("web", List.of(), "unix:uid:1000", "unix:uid:2000"), TD);
+        assertThat(again.revision()).isEqualTo(2);
+        assertThat(again.entryIds()).containsExactly("svc.default.default.dc1.web.0", "svc.default.default.dc1.web.1");
+        assertThat(again.updatedAt()).isAfter(again.createdAt());
+
+        Entry unchanged = store.entries().get("svc.default.default.dc1.web.0").orElseThrow();
+        assertThat(unchanged.revision()).as("an unchanged entry is not rewritten").isEqualTo(1);
+        Entry changed = store.entries().get("svc.default.default.dc1.web.1").orElseThrow();
+        assertThat(changed.revision()).isEqualTo(2);
+        assertThat(changed.selectors()).containsExactly(Selector.parse("unix:uid:2000"));
+        assertThat(changed.parent()).isEqualTo(new Parent.AnyNode());
+        assertThat(store.entries().get("svc.default.default.dc1.web.2")).isEmpty();
+        assertThat(store.services().managingService("svc.default.default.dc1.web.2")).isEmpty();
+
+        // Dropping the first set moves the second to index 0: not a duplicate of itself.
+        RegisteredService third = store.services().register(service("web", List.of(), "unix:uid:2000"), TD);
+        assertThat(third.entryIds()).containsExactly("svc.default.default.dc1.web.0");
+        assertThat(store.entries().list()).singleElement()
+                .satisfies(e -> assertThat(e.selectors()).containsExactly(Selector.parse("unix:uid:2000")));
+        // Re-registering the same definition leaves the entry alone but records a new service revision.
+        Entry before = store.entries().list().get(0);
+        assertThat(store.services().register(service("web", List.of(), "unix:uid:2000"), TD).revision()).isEqualTo(4);
+        assertThat(store.entries().list()).containsExactly(before);
+        // The parked registration key was restored: a user entry duplicating it is still refused.
+        assertThatThrownBy(() -> store.entries().create(entry(null, "/ns/default/dc/dc1/svc/web", new Parent.AnyNode(), "unix:uid:2000")))
+                .isInstanceOf(StoreException.AlreadyExists.class);
+    }
+
+    @Test
+    void deregisteringDeletesTheServiceAndItsEntries() {
+        var def = service("web", List.of(), "unix:uid:1000", "unix:uid:1001");
+        store.services().register(def, TD);
+        Entry unrelated = store.entries().create(entry(null, "/other", new Parent.AnyNode(), "unix:uid:1000"));
+
+        assertThat(store.services().deregister(def.key())).isTrue();
+        assertThat(store.services().get(def.key())).isEmpty();
+        assertThat(store.services().list()).isEmpty();
+        assertThat(store.entries().list()).containsExactly(unrelated);
+        assertThat(store.services().deregister(def.key())).isFalse();
+    }
+
+    @Test
+    void aFailedRegistrationChangesNothing() {
+        // The second selector set would duplicate an existing entry: the whole registration rolls back.
+        store.entries().create(entry("user", "/ns/default/dc/dc1/svc/web", new Parent.AnyNode(), "unix:uid:1001"));
+        var def = service("web", List.of(), "unix:uid:1000", "unix:uid:1001");
+        assertThatThrownBy(() -> store.services().register(def, TD)).isInstanceOf(StoreException.AlreadyExists.class);
+        assertThat(store.services().get(def.key())).isEmpty();
+        assertThat(store.entries().list()).extracting(Entry::id).containsExactly("user");
+
+        // An entry ID taken by an entry the service does not manage is refused too.
+        store.entries().create(entry("svc.default.default.dc1.api.0", "/x", new Parent.AnyNode(), "unix:uid:7"));
+        var api = service("api", List.of(), "unix:uid:8");
+        assertThatThrownBy(() -> store.services().register(api, TD)).isInstanceOf(StoreException.AlreadyExists.class)
+                .hasMessageContaining("not managed by service api");
+        assertThat(store.entries().get("svc.default.default.dc1.api.0").orElseThrow().spiffeId()).hasToString("spiffe://example.org/x");
+    }
+
+    @Test
+    void servicesInOtherNamespacesAndPartitionsAreDistinct() {
+        var a = service("web", List.of(), "unix:uid:1");
+        var b = new dev.signet.core.catalog.ServiceDefinition("web", "team-b", "finance", null, null, null, 0, a.workloadSelectors(),
+                null, null, null, null, null).validate();
+        store.services().register(a, TD);
+        RegisteredService rb = store.services().register(b, TD);
+        assertThat(rb.spiffeId()).hasToString("spiffe://example.org/ap/finance/ns/team-b/dc/dc1/svc/web");
+        assertThat(store.services().list()).extracting(RegisteredService::key).containsExactly(a.key(), b.key());
+        assertThat(store.entries().list()).hasSize(2);
+    }
 }

@@ -2,6 +2,7 @@ package dev.signet.server.config;
 
 import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.config.ConfigException;
+import dev.signet.core.intention.Action;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Crypto;
 import dev.signet.server.ca.JwtAlgorithm;
@@ -28,7 +29,8 @@ public record ServerConfig(
         JwtAlgorithm jwtSigningAlgorithm,
         String jwtIssuer,
         int jwtSvidRateLimit,
-        OidcDiscovery oidcDiscovery) {
+        OidcDiscovery oidcDiscovery,
+        Action defaultIntentionPolicy) {
 
     public static final String DEFAULT_SOCKET = "/tmp/signet/server.sock";
     /** NewJWTSVID calls per second per agent (burst the same) when {@code jwt_svid_rate_limit} is not set: SPIRE's signing limit. */
@@ -42,10 +44,24 @@ public record ServerConfig(
                 agentTtl, logLevel, JwtAlgorithm.ES256, null, DEFAULT_JWT_SVID_RATE_LIMIT, null);
     }
 
+    /** A configuration with the default intention policy ({@code deny}). */
+    public ServerConfig(TrustDomain trustDomain, Path dataDir, String bindAddress, int bindPort, Path socketPath,
+            Crypto.KeyType caKeyType, Duration caTtl, Duration defaultX509SvidTtl, Duration defaultJwtSvidTtl, Duration agentTtl,
+            String logLevel, JwtAlgorithm jwtSigningAlgorithm, String jwtIssuer, int jwtSvidRateLimit, OidcDiscovery oidcDiscovery) {
+        this(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl, defaultJwtSvidTtl,
+                agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, Action.DENY);
+    }
+
+    /** This configuration with another default intention policy (tests, dev mode). */
+    public ServerConfig withDefaultIntentionPolicy(Action policy) {
+        return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
+                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, policy);
+    }
+
     /** This configuration with other JWT settings (tests, dev mode). */
     public ServerConfig withJwt(JwtAlgorithm algorithm, String issuer, int rateLimit, OidcDiscovery oidc) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
-                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc);
+                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc, defaultIntentionPolicy);
     }
 
     /**
@@ -107,7 +123,14 @@ public record ServerConfig(
         String jwtIssuer = s.string("jwt_issuer", null);
         int jwtRateLimit = s.integer("jwt_svid_rate_limit", DEFAULT_JWT_SVID_RATE_LIMIT);
         OidcDiscovery oidc = s.has("oidc_discovery") ? oidc(s.block("oidc_discovery"), jwtIssuer) : null;
+        String intentionPolicy = s.string("default_intention_policy", "deny");
         s.rejectUnknownKeys();
+        Action defaultIntentionPolicy;
+        try {
+            defaultIntentionPolicy = Action.parse(intentionPolicy);
+        } catch (IllegalArgumentException e) {
+            throw s.invalid("default_intention_policy", e.getMessage());
+        }
 
         if (td == null) {
             throw s.invalid("trust_domain", "is required (e.g. trust_domain = \"example.org\")");
@@ -154,7 +177,7 @@ public record ServerConfig(
             throw s.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
         }
         return new ServerConfig(trustDomain, Path.of(dataDir), bindAddress, bindPort, Path.of(socket), kt, caTtl, x509Ttl, jwtTtl, agentTtl, level,
-                alg, jwtIssuer, jwtRateLimit, oidc);
+                alg, jwtIssuer, jwtRateLimit, oidc, defaultIntentionPolicy);
     }
 
     private static OidcDiscovery oidc(ConfigBlock b, String jwtIssuer) {
@@ -241,6 +264,7 @@ public record ServerConfig(
         }
         jwtSigningAlgorithm = jwtSigningAlgorithm == null ? JwtAlgorithm.ES256 : jwtSigningAlgorithm;
         jwtIssuer = jwtIssuer == null || jwtIssuer.isEmpty() ? null : jwtIssuer;
+        defaultIntentionPolicy = defaultIntentionPolicy == null ? Action.DENY : defaultIntentionPolicy;
         if (jwtSvidRateLimit < 0) {
             throw new ConfigException("server config: jwt_svid_rate_limit must not be negative");
         }

@@ -4,7 +4,9 @@ import dev.signet.server.store.AgentStore;
 import dev.signet.server.store.BundleStore;
 import dev.signet.server.store.Datastore;
 import dev.signet.server.store.EntryStore;
+import dev.signet.server.store.IntentionStore;
 import dev.signet.server.store.JoinTokenStore;
+import dev.signet.server.store.ServiceStore;
 import java.time.Clock;
 
 /**
@@ -18,6 +20,8 @@ public final class SqlDatastore implements Datastore {
     private final SqlAgentStore agents;
     private final SqlJoinTokenStore joinTokens;
     private final SqlBundleStore bundles;
+    private final SqlServiceStore services;
+    private final SqlIntentionStore intentions;
 
     SqlDatastore(String description, Dialect dialect, Transactions tx, Clock clock) {
         this.description = description;
@@ -26,6 +30,8 @@ public final class SqlDatastore implements Datastore {
         this.agents = new SqlAgentStore(tx, dialect);
         this.joinTokens = new SqlJoinTokenStore(tx, dialect);
         this.bundles = new SqlBundleStore(tx);
+        this.services = new SqlServiceStore(tx, entries, clock);
+        this.intentions = new SqlIntentionStore(tx, dialect, clock);
     }
 
     @Override
@@ -46,6 +52,16 @@ public final class SqlDatastore implements Datastore {
     @Override
     public BundleStore bundles() {
         return bundles;
+    }
+
+    @Override
+    public ServiceStore services() {
+        return services;
+    }
+
+    @Override
+    public IntentionStore intentions() {
+        return intentions;
     }
 
     /** Waits for in-flight calls, then releases the connections; later calls fail. Idempotent. */

@@ -56,8 +56,14 @@ final class SqlEntryStore implements EntryStore {
     public Entry create(Entry entry) {
         String id = entry.id() == null ? UUID.randomUUID().toString() : checkId(entry.id());
         Entry stored = entry.withId(id, 1, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+        return tx.write("creating entry " + id, c -> insert(c, stored));
+    }
+
+    /** Inserts {@code stored} (ID, revision and created-at set) inside the caller's transaction. */
+    Entry insert(Connection c, Entry stored) throws SQLException {
+        String id = stored.id();
         String key = dedupKey(stored);
-        return tx.write("creating entry " + id, c -> {
+        {
             if (exists(c, id)) {
                 throw new StoreException.AlreadyExists("an entry with ID " + id + " already exists");
             }
@@ -86,7 +92,7 @@ final class SqlEntryStore implements EntryStore {
             insertChildren(c, stored);
             Jdbc.bumpChangeCounter(c);
             return stored;
-        });
+        }
     }
 
     @Override
@@ -103,8 +109,14 @@ final class SqlEntryStore implements EntryStore {
         if (id == null) {
             throw new StoreException.NotFound("cannot update an entry without an ID");
         }
+        return tx.write("updating entry " + id, c -> replace(c, entry));
+    }
+
+    /** Replaces the entry with {@code entry.id()} inside the caller's transaction, bumping its revision. */
+    Entry replace(Connection c, Entry entry) throws SQLException {
+        String id = entry.id();
         String key = dedupKey(entry);
-        return tx.write("updating entry " + id, c -> {
+        {
             Instant createdAt;
             long revision;
             try (PreparedStatement ps = c.prepareStatement("SELECT revision, created_at FROM entries WHERE id = ?")) {
@@ -141,7 +153,7 @@ final class SqlEntryStore implements EntryStore {
             insertChildren(c, stored);
             Jdbc.bumpChangeCounter(c);
             return stored;
-        });
+        }
     }
 
     @Override
@@ -149,16 +161,24 @@ final class SqlEntryStore implements EntryStore {
         if (id == null) {
             return false;
         }
-        return tx.write("deleting entry " + id, c -> {
-            // Children go by ON DELETE CASCADE; deleting them here too keeps this independent of the
-            // foreign_keys setting of whoever opened the database.
-            deleteChildren(c, id);
-            boolean deleted = Jdbc.update(c, "DELETE FROM entries WHERE id = ?", id) == 1;
-            if (deleted) {
-                Jdbc.bumpChangeCounter(c);
-            }
-            return deleted;
-        });
+        return tx.write("deleting entry " + id, c -> remove(c, id));
+    }
+
+    /** Deletes an entry inside the caller's transaction; false if there was none. */
+    static boolean remove(Connection c, String id) throws SQLException {
+        // Children go by ON DELETE CASCADE; deleting them here too keeps this independent of the
+        // foreign_keys setting of whoever opened the database.
+        deleteChildren(c, id);
+        boolean deleted = Jdbc.update(c, "DELETE FROM entries WHERE id = ?", id) == 1;
+        if (deleted) {
+            Jdbc.bumpChangeCounter(c);
+        }
+        return deleted;
+    }
+
+    /** The entry with this ID, read inside the caller's transaction. */
+    static Optional<Entry> find(Connection c, String id) throws SQLException {
+        return load(c, "e.id = ?", id).stream().findFirst();
     }
 
     @Override

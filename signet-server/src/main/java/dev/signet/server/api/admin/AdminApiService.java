@@ -87,6 +87,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
             if (req.getId().isEmpty()) {
                 throw new IllegalArgumentException("id: the entry ID to update is required");
             }
+            rejectManaged(req.getId());
             Entry e = parseAndValidate(req);
             Entry stored = store.entries().update(e);
             entryCache.reload();
@@ -98,6 +99,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
     @Override
     public void deleteEntry(EntryRef req, StreamObserver<DeleteResponse> out) {
         call(out, () -> {
+            rejectManaged(req.getId());
             if (!store.entries().delete(req.getId())) {
                 throw new StoreException.NotFound("entry " + req.getId() + " not found");
             }
@@ -200,6 +202,22 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
         });
     }
 
+    /** Entries a catalog service materialized change only through the catalog API. */
+    private void rejectManaged(String id) {
+        store.services().managingService(id).ifPresent(k -> {
+            throw new ManagedEntryException("entry " + id + " is managed by service " + k.describe() + "; use signet service");
+        });
+    }
+
+    /** An update or delete of an entry a catalog service manages: FAILED_PRECONDITION. */
+    private static final class ManagedEntryException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ManagedEntryException(String message) {
+            super(message);
+        }
+    }
+
     private Entry parseAndValidate(dev.signet.proto.common.v1.Entry req) {
         Entry e = EntryProtos.fromProto(req);
         validator.validate(e);
@@ -237,6 +255,9 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
         T result;
         try {
             result = body.get();
+        } catch (ManagedEntryException e) {
+            out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+            return;
         } catch (StoreException.NotFound e) {
             out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
             return;

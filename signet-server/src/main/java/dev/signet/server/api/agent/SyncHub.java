@@ -1,5 +1,7 @@
 package dev.signet.server.api.agent;
 
+import dev.signet.core.intention.Action;
+import dev.signet.core.intention.IntentionProtos;
 import dev.signet.core.registration.EntryProtos;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.bundle.BundleProtos;
@@ -9,6 +11,8 @@ import dev.signet.server.authorization.EntryCache;
 import dev.signet.server.ca.CertificateAuthority;
 import dev.signet.server.store.AgentRecord;
 import dev.signet.server.store.AgentStore;
+import dev.signet.server.store.IntentionStore;
+import java.util.List;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.Map;
@@ -31,6 +35,8 @@ public final class SyncHub implements AutoCloseable {
     private final EntryCache entries;
     private final AgentStore agents;
     private final CertificateAuthority ca;
+    private final IntentionStore intentions;
+    private final Action defaultIntentionPolicy;
     private final Map<ServerCallStreamObserver<SyncAuthorizedResponse>, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "signet-sync-hub");
@@ -39,16 +45,24 @@ public final class SyncHub implements AutoCloseable {
     });
 
     public SyncHub(EntryCache entries, AgentStore agents, CertificateAuthority ca) {
+        this(entries, agents, ca, null, Action.DENY);
+    }
+
+    /** A hub that also pushes all intentions (read once per round; null: none) and the default intention policy. */
+    public SyncHub(EntryCache entries, AgentStore agents, CertificateAuthority ca, IntentionStore intentions,
+            Action defaultIntentionPolicy) {
         this.entries = entries;
         this.agents = agents;
         this.ca = ca;
+        this.intentions = intentions;
+        this.defaultIntentionPolicy = defaultIntentionPolicy;
     }
 
     public void subscribe(SpiffeId agentId, ServerCallStreamObserver<SyncAuthorizedResponse> stream) {
         Subscriber s = new Subscriber(agentId, stream);
         subscribers.put(stream, s);
         stream.setOnCancelHandler(() -> subscribers.remove(stream));
-        executor.execute(() -> push(s, currentBundle()));
+        executor.execute(() -> push(s, currentBundle(), currentIntentions()));
     }
 
     /** Something changed (entries, agents, or the bundle's X.509 or JWT authorities): push what differs. */
@@ -58,7 +72,8 @@ public final class SyncHub implements AutoCloseable {
                 return;
             }
             Bundle bundle = currentBundle();
-            subscribers.values().forEach(s -> push(s, bundle));
+            List<dev.signet.proto.intention.v1.Intention> intents = currentIntentions();
+            subscribers.values().forEach(s -> push(s, bundle, intents));
         });
     }
 
@@ -72,6 +87,19 @@ public final class SyncHub implements AutoCloseable {
         }
     }
 
+    /** All intentions for one round of pushes; null if they cannot be read. */
+    private List<dev.signet.proto.intention.v1.Intention> currentIntentions() {
+        if (intentions == null) {
+            return List.of();
+        }
+        try {
+            return intentions.list().stream().map(IntentionProtos::toProto).toList();
+        } catch (RuntimeException e) {
+            log.warn("cannot read the intentions: {}", e.toString());
+            return null;
+        }
+    }
+
     /** The trust bundle as sent to agents: X.509 and JWT authorities, sequence and refresh hint. */
     public Bundle bundleProto() {
         return BundleProtos.toProto(ca.bundle());
@@ -81,13 +109,16 @@ public final class SyncHub implements AutoCloseable {
         return subscribers.size();
     }
 
-    private void push(Subscriber s, Bundle bundle) {
+    private void push(Subscriber s, Bundle bundle, List<dev.signet.proto.intention.v1.Intention> intents) {
         if (!subscribers.containsKey(s.stream)) {
             return;
         }
         try {
             if (bundle == null) {
                 throw new IllegalStateException("trust bundle unavailable");
+            }
+            if (intents == null) {
+                throw new IllegalStateException("intentions unavailable");
             }
             Optional<AgentRecord> agent = agents.get(s.agentId);
             if (agent.isEmpty() || agent.get().banned()) {
@@ -97,7 +128,8 @@ public final class SyncHub implements AutoCloseable {
                         .asRuntimeException());
                 return;
             }
-            SyncAuthorizedResponse.Builder r = SyncAuthorizedResponse.newBuilder().setBundle(bundle);
+            SyncAuthorizedResponse.Builder r = SyncAuthorizedResponse.newBuilder().setBundle(bundle)
+                    .addAllIntentions(intents).setDefaultIntentionPolicy(defaultIntentionPolicy.text());
             entries.authorizedFor(s.agentId, agent.get().selectors()).forEach(e -> r.addEntries(EntryProtos.toProto(e)));
             SyncAuthorizedResponse msg = r.build();
             if (!msg.equals(s.last)) {

@@ -1,0 +1,31 @@
+package dev.signet.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.signet.core.config.ConfigBlock;
+import org.junit.jupiter.api.Test;
+
+/** {@code http_port}: unset (default 8500, soft), 0 any free port, -1 off, else a port. */
+class HttpPortConfigTest {
+    private static AgentConfig parse(String extra) {
+        return AgentConfig.fromHcl(ConfigBlock.parse("agent.hcl", """
+                agent {
+                  trust_domain       = "example.org"
+                  server_address     = "127.0.0.1"
+                  insecure_bootstrap = true
+                  %s
+                }
+                """.formatted(extra)), AgentConfig.Overrides.none());
+    }
+
+    @Test
+    void values() {
+        assertThat(parse("").httpPort()).isNull();
+        assertThat(parse("http_port = 0").httpPort()).isZero();
+        assertThat(parse("http_port = -1").httpPort()).isEqualTo(-1);
+        assertThat(parse("http_port = 18500").httpPort()).isEqualTo(18500);
+        assertThatThrownBy(() -> parse("http_port = 70000")).hasMessageContaining("http_port");
+        assertThatThrownBy(() -> parse("http_port = -2")).hasMessageContaining("http_port");
+    }
+}
