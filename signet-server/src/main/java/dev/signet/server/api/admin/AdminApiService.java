@@ -1,5 +1,6 @@
 package dev.signet.server.api.admin;
 
+import dev.signet.server.api.UnaryCalls;
 import dev.signet.core.bundle.BundleProtos;
 import dev.signet.core.registration.Entry;
 import dev.signet.core.registration.EntryProtos;
@@ -26,7 +27,6 @@ import dev.signet.server.registration.EntryValidator;
 import dev.signet.server.store.AgentRecord;
 import dev.signet.server.store.Datastore;
 import dev.signet.server.store.StoreException;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,7 +69,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void createEntry(dev.signet.proto.common.v1.Entry req, StreamObserver<dev.signet.proto.common.v1.Entry> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             if (!req.getId().isEmpty()) {
                 checkEntryId(req.getId());
             }
@@ -83,7 +83,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void updateEntry(dev.signet.proto.common.v1.Entry req, StreamObserver<dev.signet.proto.common.v1.Entry> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             if (req.getId().isEmpty()) {
                 throw new IllegalArgumentException("id: the entry ID to update is required");
             }
@@ -98,7 +98,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void deleteEntry(EntryRef req, StreamObserver<DeleteResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             rejectManaged(req.getId());
             if (!store.entries().delete(req.getId())) {
                 throw new StoreException.NotFound("entry " + req.getId() + " not found");
@@ -111,13 +111,13 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void getEntry(EntryRef req, StreamObserver<dev.signet.proto.common.v1.Entry> out) {
-        call(out, () -> EntryProtos.toProto(store.entries().get(req.getId())
+        UnaryCalls.respond(out, () -> EntryProtos.toProto(store.entries().get(req.getId())
                 .orElseThrow(() -> new StoreException.NotFound("entry " + req.getId() + " not found"))));
     }
 
     @Override
     public void listEntries(ListEntriesRequest req, StreamObserver<ListEntriesResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             List<Entry> list;
             if (req.getSpiffeId().isEmpty()) {
                 list = store.entries().list();
@@ -133,7 +133,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void createJoinToken(CreateJoinTokenRequest req, StreamObserver<JoinToken> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             Duration ttl = req.getTtlSeconds() == 0 ? DEFAULT_TOKEN_TTL : Duration.ofSeconds(req.getTtlSeconds());
             if (ttl.isNegative() || ttl.compareTo(MAX_TOKEN_TTL) > 0) {
                 throw new IllegalArgumentException("ttl: must be between 1s and " + MAX_TOKEN_TTL.toDays() + " days");
@@ -156,7 +156,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             ListAgentsResponse.Builder b = ListAgentsResponse.newBuilder();
             store.agents().list().forEach(a -> b.addAgents(toProto(a)));
             return b.build();
@@ -165,7 +165,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void evictAgent(AgentRef req, StreamObserver<DeleteResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             SpiffeId id = parseId("spiffe_id", req.getSpiffeId());
             if (!store.agents().delete(id)) {
                 throw new StoreException.NotFound("agent " + id + " not found");
@@ -178,7 +178,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void banAgent(AgentRef req, StreamObserver<DeleteResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             SpiffeId id = parseId("spiffe_id", req.getSpiffeId());
             AgentRecord a = store.agents().get(id).orElseThrow(() -> new StoreException.NotFound("agent " + id + " not found"));
             store.agents().update(a.asBanned());
@@ -190,12 +190,12 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
 
     @Override
     public void getBundle(GetBundleRequest req, StreamObserver<Bundle> out) {
-        call(out, () -> BundleProtos.toProto(ca.bundle()));
+        UnaryCalls.respond(out, () -> BundleProtos.toProto(ca.bundle()));
     }
 
     @Override
     public void health(HealthRequest req, StreamObserver<HealthResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             store.entries().changeCounter(); // the datastore answers
             ca.current();
             return HealthResponse.newBuilder().setStatus("SERVING").setTrustDomain(trustDomain.name()).build();
@@ -205,18 +205,10 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
     /** Entries a catalog service materialized change only through the catalog API. */
     private void rejectManaged(String id) {
         store.services().managingService(id).ifPresent(k -> {
-            throw new ManagedEntryException("entry " + id + " is managed by service " + k.describe() + "; use signet service");
+            throw new UnaryCalls.FailedPrecondition("entry " + id + " is managed by service " + k.describe() + "; use signet service");
         });
     }
 
-    /** An update or delete of an entry a catalog service manages: FAILED_PRECONDITION. */
-    private static final class ManagedEntryException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ManagedEntryException(String message) {
-            super(message);
-        }
-    }
 
     private Entry parseAndValidate(dev.signet.proto.common.v1.Entry req) {
         Entry e = EntryProtos.fromProto(req);
@@ -251,28 +243,4 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
         return b.build();
     }
 
-    private <T> void call(StreamObserver<T> out, java.util.function.Supplier<T> body) {
-        T result;
-        try {
-            result = body.get();
-        } catch (ManagedEntryException e) {
-            out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (StoreException.NotFound e) {
-            out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (StoreException.AlreadyExists e) {
-            out.onError(Status.ALREADY_EXISTS.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (IllegalArgumentException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (StoreException e) {
-            log.error("datastore failure", e);
-            out.onError(Status.UNAVAILABLE.withDescription("datastore: " + e.getMessage()).asRuntimeException());
-            return;
-        }
-        out.onNext(result);
-        out.onCompleted();
-    }
 }

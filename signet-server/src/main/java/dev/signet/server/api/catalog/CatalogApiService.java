@@ -1,5 +1,6 @@
 package dev.signet.server.api.catalog;
 
+import dev.signet.server.api.UnaryCalls;
 import dev.signet.core.catalog.ServiceDefinition;
 import dev.signet.core.catalog.ServiceProtos;
 import dev.signet.core.registration.Entry;
@@ -16,9 +17,7 @@ import dev.signet.server.registration.EntryValidator;
 import dev.signet.server.store.Datastore;
 import dev.signet.server.store.RegisteredService;
 import dev.signet.server.store.StoreException;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +44,7 @@ public final class CatalogApiService extends CatalogApiGrpc.CatalogApiImplBase {
 
     @Override
     public void registerService(RegisterServiceRequest req, StreamObserver<Service> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             ServiceDefinition def = ServiceProtos.fromProto(req.getDefinition()).validate();
             // The derived entries must pass the same checks as entries created through the admin API (TTL bounds,
             // DNS names, hint length); their messages name the same fields as the definition's.
@@ -62,7 +61,7 @@ public final class CatalogApiService extends CatalogApiGrpc.CatalogApiImplBase {
 
     @Override
     public void deregisterService(ServiceRef req, StreamObserver<DeregisterServiceResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             ServiceDefinition.Key key = key(req);
             if (!store.services().deregister(key)) {
                 throw new StoreException.NotFound("service " + key.describe() + " not found");
@@ -75,7 +74,7 @@ public final class CatalogApiService extends CatalogApiGrpc.CatalogApiImplBase {
 
     @Override
     public void getService(ServiceRef req, StreamObserver<Service> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             ServiceDefinition.Key key = key(req);
             return toProto(store.services().get(key)
                     .orElseThrow(() -> new StoreException.NotFound("service " + key.describe() + " not found")));
@@ -84,7 +83,7 @@ public final class CatalogApiService extends CatalogApiGrpc.CatalogApiImplBase {
 
     @Override
     public void listServices(ListServicesRequest req, StreamObserver<ListServicesResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             ListServicesResponse.Builder b = ListServicesResponse.newBuilder();
             store.services().list().forEach(s -> b.addServices(toProto(s)));
             return b.build();
@@ -109,25 +108,4 @@ public final class CatalogApiService extends CatalogApiGrpc.CatalogApiImplBase {
                 .build();
     }
 
-    private static <T> void call(StreamObserver<T> out, Supplier<T> body) {
-        T result;
-        try {
-            result = body.get();
-        } catch (StoreException.NotFound e) {
-            out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (StoreException.AlreadyExists e) {
-            out.onError(Status.ALREADY_EXISTS.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (IllegalArgumentException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (StoreException e) {
-            log.error("datastore failure", e);
-            out.onError(Status.UNAVAILABLE.withDescription("datastore: " + e.getMessage()).asRuntimeException());
-            return;
-        }
-        out.onNext(result);
-        out.onCompleted();
-    }
 }

@@ -1,5 +1,6 @@
 package dev.signet.server.api.intention;
 
+import dev.signet.server.api.UnaryCalls;
 import dev.signet.core.intention.Action;
 import dev.signet.core.intention.Caller;
 import dev.signet.core.intention.Decision;
@@ -20,7 +21,6 @@ import dev.signet.proto.intention.v1.ListIntentionsRequest;
 import dev.signet.proto.intention.v1.ListIntentionsResponse;
 import dev.signet.server.store.IntentionStore;
 import dev.signet.server.store.StoreException;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,7 +48,7 @@ public final class IntentionApiService extends IntentionApiGrpc.IntentionApiImpl
 
     @Override
     public void create(CreateIntentionRequest req, StreamObserver<dev.signet.proto.intention.v1.Intention> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             IntentionSource source = field("source", () -> IntentionSource.parse(req.getSource()));
             IntentionDestination destination = field("destination", () -> IntentionDestination.parse(req.getDestination()));
             Action action = IntentionProtos.action(req.getAction());
@@ -62,7 +62,7 @@ public final class IntentionApiService extends IntentionApiGrpc.IntentionApiImpl
 
     @Override
     public void delete(DeleteIntentionRequest req, StreamObserver<DeleteIntentionResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             String id;
             if (!req.getId().isEmpty()) {
                 if (!req.getSource().isEmpty() || !req.getDestination().isEmpty()) {
@@ -89,7 +89,7 @@ public final class IntentionApiService extends IntentionApiGrpc.IntentionApiImpl
 
     @Override
     public void list(ListIntentionsRequest req, StreamObserver<ListIntentionsResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             ListIntentionsResponse.Builder b = ListIntentionsResponse.newBuilder().setDefaultPolicy(defaultPolicy.text());
             new Intentions(store.list(), defaultPolicy).all().forEach(i -> b.addIntentions(IntentionProtos.toProto(i)));
             return b.build();
@@ -98,7 +98,7 @@ public final class IntentionApiService extends IntentionApiGrpc.IntentionApiImpl
 
     @Override
     public void check(CheckIntentionRequest req, StreamObserver<CheckIntentionResponse> out) {
-        call(out, () -> {
+        UnaryCalls.respond(out, () -> {
             Caller caller = field("source", () -> caller(req.getSource()));
             IntentionDestination d = field("destination", () -> IntentionDestination.parse(req.getDestination()));
             if (!d.isOneService()) {
@@ -137,25 +137,4 @@ public final class IntentionApiService extends IntentionApiGrpc.IntentionApiImpl
         }
     }
 
-    private static <T> void call(StreamObserver<T> out, Supplier<T> body) {
-        T result;
-        try {
-            result = body.get();
-        } catch (StoreException.NotFound e) {
-            out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (StoreException.AlreadyExists e) {
-            out.onError(Status.ALREADY_EXISTS.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (IllegalArgumentException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (StoreException e) {
-            log.error("datastore failure", e);
-            out.onError(Status.UNAVAILABLE.withDescription("datastore: " + e.getMessage()).asRuntimeException());
-            return;
-        }
-        out.onNext(result);
-        out.onCompleted();
-    }
 }
