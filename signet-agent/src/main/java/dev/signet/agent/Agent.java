@@ -90,7 +90,8 @@ public final class Agent implements AutoCloseable {
         int p = port == null ? AgentConfig.DEFAULT_HTTP_PORT : port;
         AgentHttpServer h;
         try {
-            h = AgentHttpServer.start(p, config.trustDomain(), manager::bundle, manager::agentSvidTop, manager.intentions(), clock);
+            h = AgentHttpServer.start(p, config.trustDomain(), manager::bundle, manager::agentSvidTop, manager.intentions(),
+                    manager.bundleIndex(), clock);
         } catch (IOException e) {
             if (port == null) {
                 log.warn("agent HTTP API not started: cannot listen on 127.0.0.1:{} ({}); set http_port to another port,"

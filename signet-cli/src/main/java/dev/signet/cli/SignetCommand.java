@@ -6,6 +6,7 @@ import dev.signet.cli.bundle.BundleCommand;
 import dev.signet.cli.common.GroupCommand;
 import dev.signet.cli.entry.EntryCommand;
 import dev.signet.cli.intention.IntentionCommand;
+import dev.signet.cli.template.TemplateCommand;
 import dev.signet.cli.server.ServerCommand;
 import dev.signet.cli.service.ServiceCommand;
 import dev.signet.cli.token.TokenCommand;
@@ -24,7 +25,9 @@ import picocli.CommandLine.ScopeType;
             TokenCommand.class,
             EntryCommand.class,
             ServiceCommand.class,
+            dev.signet.cli.catalog.CatalogCommand.class,
             IntentionCommand.class,
+            TemplateCommand.class,
             BundleCommand.class,
             ApiCommand.class,
             HealthcheckCommand.class,

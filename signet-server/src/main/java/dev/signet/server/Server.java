@@ -66,6 +66,9 @@ public final class Server implements AutoCloseable {
     private final UnixSocketServers.Handle adminApi;
     private final OidcDiscoveryServer oidc;
     private final ScheduledExecutorService scheduler;
+    private final dev.signet.server.catalog.CatalogState catalogState;
+    private final dev.signet.core.consul.BlockingIndex httpIndex = new dev.signet.core.consul.BlockingIndex();
+    private final dev.signet.server.catalog.CatalogHttpServer catalogHttp;
 
     private Server(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
@@ -78,6 +81,7 @@ public final class Server implements AutoCloseable {
         UnixSocketServers.Handle admin = null;
         io.grpc.Server agentServer = null;
         OidcDiscoveryServer oidcServer = null;
+        dev.signet.server.catalog.CatalogHttpServer httpServer = null;
         try {
             this.ca = new CertificateAuthority(config.trustDomain(), config.dataDir().resolve("ca"), config.caKeyType(),
                     config.caTtl(), store.bundles(), clock);
@@ -91,10 +95,18 @@ public final class Server implements AutoCloseable {
             jwtKeys.initialize();
             ServerIdentity identity = new ServerIdentity(ca, config.defaultX509SvidTtl(), List.of("localhost"), clock);
             this.entries = new EntryCache(store.entries());
-            this.hub = new SyncHub(entries, store.agents(), ca, store.intentions(), config.defaultIntentionPolicy());
+            this.hub = new SyncHub(entries, store.agents(), ca, store.intentions(), config.defaultIntentionPolicy(),
+                    store.templates());
             entries.onChange(hub::changed);
             ca.onBundleChange(hub::changed);
             jwtKeys.onBundleChange(hub::changed);
+            // catalog state and the HTTP API's blocking-query index: entries, bundle and catalog-state changes raise it
+            this.catalogState = new dev.signet.server.catalog.CatalogState(clock);
+            entries.onChange(httpIndex::bump);
+            ca.onBundleChange(httpIndex::bump);
+            catalogState.onChange(httpIndex::bump);
+            dev.signet.server.catalog.CatalogView catalogView = new dev.signet.server.catalog.CatalogView(store.services(),
+                    store.agents(), catalogState);
             entries.reload();
 
             AgentApiService agentService = new AgentApiService(
@@ -109,7 +121,8 @@ public final class Server implements AutoCloseable {
                     .sslContext(ServerTls.serverContext(identity, ca, clock))
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                    .addService(ServerInterceptors.intercept(agentService, new AgentAuthenticator(config.trustDomain(), store.agents(), clock)))
+                    .addService(ServerInterceptors.intercept(
+                            new dev.signet.server.catalog.ReportActiveHandler(entries, catalogState).install(agentService.bindService()), new AgentAuthenticator(config.trustDomain(), store.agents(), clock)))
                     .build();
             try {
                 agentServer.start();
@@ -119,11 +132,17 @@ public final class Server implements AutoCloseable {
             this.agentApi = agentServer;
             this.agentApiGroup = group;
 
-            AdminApiService adminService = new AdminApiService(config.trustDomain(), store, entries, ca, hub::changed, clock);
+            AdminApiService adminService = new AdminApiService(config.trustDomain(), store, entries, ca, () -> {
+                hub.changed();
+                // an evicted or banned agent no longer serves anything
+                catalogState.retain(id -> store.agents().get(id).map(a -> !a.banned()).orElse(false));
+            }, clock);
             IntentionApiService intentionService = new IntentionApiService(config.trustDomain(), store.intentions(),
                     config.defaultIntentionPolicy(), hub::changed);
             admin = UnixSocketServers.start(config.socketPath(), "rwxrwx---", MAX_MESSAGE_BYTES, adminService, intentionService,
-                    new dev.signet.server.api.catalog.CatalogApiService(config.trustDomain(), store, entries));
+                    new dev.signet.server.api.catalog.CatalogApiService(config.trustDomain(), store, entries),
+                    new dev.signet.server.catalog.CatalogStateApiService(catalogView),
+                    new dev.signet.server.api.template.TemplateApiService(config.trustDomain(), store.templates(), hub::changed));
             this.adminApi = admin;
 
             if (config.oidcDiscovery() != null) {
@@ -138,6 +157,17 @@ public final class Server implements AutoCloseable {
                 }
             }
             this.oidc = oidcServer;
+            if (config.http() != null) {
+                try {
+                    httpServer = dev.signet.server.catalog.CatalogHttpServer.start(config.http().bindAddress(), config.http().bindPort(),
+                            config.trustDomain(), catalogView, httpIndex, () -> ca.bundle().x509Authorities(),
+                            () -> ca.current().certificate(), clock);
+                } catch (IOException e) {
+                    throw new IOException("cannot listen on " + config.http().bindAddress() + ":" + config.http().bindPort()
+                            + " (http): " + e.getMessage(), e);
+                }
+            }
+            this.catalogHttp = httpServer;
             OidcDiscoveryServer oidcTask = oidcServer;
 
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -146,6 +176,16 @@ public final class Server implements AutoCloseable {
                 return t;
             });
             scheduler.scheduleWithFixedDelay(() -> task("entry change poll", entries::reloadIfChanged), 1, 1, TimeUnit.SECONDS);
+            // services, intentions and other servers' writes raise the store's change counter: move the HTTP index too
+            long[] lastCounter = {store.entries().changeCounter()};
+            scheduler.scheduleWithFixedDelay(() -> task("HTTP index", () -> {
+                long c = store.entries().changeCounter();
+                if (c != lastCounter[0]) {
+                    lastCounter[0] = c;
+                    httpIndex.bump();
+                }
+                catalogState.expire();
+            }), 1, 1, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> task("CA rotation", () -> {
                 try {
                     ca.rotateIfDue();
@@ -168,6 +208,9 @@ public final class Server implements AutoCloseable {
             ok = true;
         } finally {
             if (!ok) {
+                if (httpServer != null) {
+                    httpServer.close();
+                }
                 if (oidcServer != null) {
                     oidcServer.close();
                 }
@@ -218,6 +261,11 @@ public final class Server implements AutoCloseable {
         return jwtKeys;
     }
 
+    /** The HTTP API's port, if {@code http} is configured (useful when configured as 0). */
+    public java.util.OptionalInt httpPort() {
+        return catalogHttp == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(catalogHttp.port());
+    }
+
     /** The OIDC discovery listener, if {@code oidc_discovery} is configured. */
     public java.util.Optional<OidcDiscoveryServer> oidcDiscovery() {
         return java.util.Optional.ofNullable(oidc);
@@ -242,6 +290,9 @@ public final class Server implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        if (catalogHttp != null) {
+            catalogHttp.close();
+        }
         if (oidc != null) {
             oidc.close();
         }

@@ -7,7 +7,11 @@ import dev.signet.agent.jwt.JwtSvidException;
 import dev.signet.core.bundle.JwtAuthority;
 import dev.signet.core.bundle.TrustBundle;
 import dev.signet.core.registration.Entry;
+import dev.signet.core.registration.Parent;
 import dev.signet.core.selector.Selector;
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.core.template.IdentityTemplate;
+import java.util.Optional;
 import dev.signet.core.spiffeid.TrustDomain;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -52,6 +56,13 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         return t;
     });
     private Map<String, Entry> entries = Map.of();
+    /** Authorized identity templates by ID, from the last sync. */
+    private Map<String, IdentityTemplate> templates = Map.of();
+    /** Identities derived from templates for subscribed workloads, by synthetic entry ID ({@link #derivedEntryId}). */
+    private final Map<String, Templated> derived = new LinkedHashMap<>();
+    private volatile Runnable onDerived = () -> {};
+    /** Derived identities the server refused or failed to sign: not retried before this time. */
+    private final Map<String, Instant> templatedRetryAt = new HashMap<>();
     private final Map<String, Minted> svids = new HashMap<>();
     private TrustBundle bundle;
     private volatile JwtSvidCache jwtSvids;
@@ -72,6 +83,22 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         this.jwtSvids = jwtSvids;
     }
 
+    /**
+     * An identity derived from a template, to be minted with NewTemplatedX509SVID. {@code entry} is synthetic: its ID
+     * is {@link #derivedEntryId}, its SPIFFE ID the derived ID, TTL, DNS names and hint the template's.
+     */
+    public record Templated(String templateId, Entry entry) {}
+
+    /** The synthetic entry ID of an identity derived from a template: keyed by template ID and derived ID. */
+    public static String derivedEntryId(String templateId, SpiffeId derivedId) {
+        return "template:" + templateId + ":" + derivedId;
+    }
+
+    /** Runs (outside the cache's lock) when a workload's selectors derived a new identity that needs minting. */
+    public void setOnDerived(Runnable onDerived) {
+        this.onDerived = onDerived == null ? () -> {} : onDerived;
+    }
+
     /** An SVID with the entry revision it was minted for and when to renew it. */
     private record Minted(X509Identity identity, Instant renewAt) {}
 
@@ -85,6 +112,18 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
      * JWT-SVIDs of removed entries.
      */
     public void update(List<Entry> newEntries, TrustBundle newBundle) {
+        List<IdentityTemplate> keep;
+        synchronized (lock) {
+            keep = List.copyOf(templates.values());
+        }
+        update(newEntries, keep, newBundle);
+    }
+
+    /**
+     * Replaces the authorized entries, identity templates and the bundle (from a server sync); forgets the
+     * X509-SVIDs and JWT-SVIDs of removed entries and the identities derived from removed templates.
+     */
+    public void update(List<Entry> newEntries, List<IdentityTemplate> newTemplates, TrustBundle newBundle) {
         if (!newBundle.trustDomain().equals(trustDomain)) {
             throw new IllegalArgumentException("bundle of trust domain " + newBundle.trustDomain() + " given to the cache of " + trustDomain);
         }
@@ -95,7 +134,14 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
                 m.put(e.id(), e);
             }
             entries = m;
-            svids.keySet().retainAll(m.keySet());
+            Map<String, IdentityTemplate> t = new LinkedHashMap<>();
+            for (IdentityTemplate tmpl : newTemplates) {
+                t.put(tmpl.id(), tmpl);
+            }
+            templates = t;
+            derived.values().removeIf(d -> !t.containsKey(d.templateId()));
+            templatedRetryAt.keySet().retainAll(derived.keySet());
+            svids.keySet().removeIf(id -> !m.containsKey(id) && !derived.containsKey(id));
             bundle = newBundle;
             ready = true;
             if (jwt != null) {
@@ -118,8 +164,9 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
     public void put(List<X509Identity> minted, Instant receivedAt) {
         synchronized (lock) {
             for (X509Identity id : minted) {
-                if (entries.containsKey(id.entry().id())) {
+                if (entries.containsKey(id.entry().id()) || derived.containsKey(id.entry().id())) {
                     svids.put(id.entry().id(), new Minted(id, renewAt(id.leaf(), receivedAt)));
+                    templatedRetryAt.remove(id.entry().id());
                 }
             }
         }
@@ -130,6 +177,9 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
     public void clear() {
         synchronized (lock) {
             entries = Map.of();
+            templates = Map.of();
+            derived.clear();
+            templatedRetryAt.clear();
             svids.clear();
         }
         JwtSvidCache jwt = jwtSvids;
@@ -153,6 +203,33 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
                 }
             }
             return due;
+        }
+    }
+
+    /** Identities derived from templates that need an SVID now (the same rules as {@link #dueForMinting}). */
+    public List<Templated> dueTemplated(Instant now) {
+        synchronized (lock) {
+            List<Templated> due = new ArrayList<>();
+            for (Templated d : derived.values()) {
+                Minted m = svids.get(d.entry().id());
+                Instant retry = templatedRetryAt.get(d.entry().id());
+                if (retry != null && now.isBefore(retry)) {
+                    continue;
+                }
+                if (m == null || !now.isBefore(m.renewAt())) {
+                    due.add(d);
+                }
+            }
+            return due;
+        }
+    }
+
+    /** Minting a derived identity failed: try again no earlier than {@code retryAt}. */
+    public void templatedFailed(String derivedEntryId, Instant retryAt) {
+        synchronized (lock) {
+            if (derived.containsKey(derivedEntryId)) {
+                templatedRetryAt.put(derivedEntryId, retryAt);
+            }
         }
     }
 
@@ -201,6 +278,15 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
 
     @Override
     public WorkloadUpdate current(Set<Selector> selectors) {
+        boolean[] newlyDerived = {false};
+        WorkloadUpdate u = current(selectors, newlyDerived);
+        if (newlyDerived[0]) {
+            onDerived.run();
+        }
+        return u;
+    }
+
+    private WorkloadUpdate current(Set<Selector> selectors, boolean[] newlyDerived) {
         synchronized (lock) {
             List<Entry> matching = entries.values().stream()
                     .filter(e -> e.matches(selectors))
@@ -218,6 +304,27 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
                 Minted m = svids.get(e.id());
                 if (m == null || !m.identity().entry().spiffeId().equals(e.spiffeId())) {
                     // not minted yet, or minted for an ID the entry no longer has: never serve a stale identity
+                    pending = true;
+                } else {
+                    ids.add(m.identity());
+                }
+            }
+            // identities derived from templates, after the entries; JWT-SVIDs are not minted for them (not in visible)
+            Set<String> hints = new HashSet<>();
+            visible.forEach(e -> hints.add(e.hint()));
+            for (IdentityTemplate t : templates.values().stream().sorted(Comparator.comparing(IdentityTemplate::id)).toList()) {
+                Optional<SpiffeId> id = t.derive(selectors);
+                if (id.isEmpty() || (!t.hint().isEmpty() && !hints.add(t.hint()))) {
+                    continue;
+                }
+                String key = derivedEntryId(t.id(), id.get());
+                if (!derived.containsKey(key)) {
+                    derived.put(key, new Templated(t.id(), new Entry(key, id.get(), new Parent.AnyNode(), t.selectors(),
+                            t.x509Ttl(), t.dnsNames(), t.hint(), 0, t.createdAt(), t.jwtTtl())));
+                    newlyDerived[0] = true;
+                }
+                Minted m = svids.get(key);
+                if (m == null) {
                     pending = true;
                 } else {
                     ids.add(m.identity());
@@ -299,6 +406,24 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("workload subscriber failed: {}", e.toString());
         }
+    }
+
+    /** An identity workloads receive: its entry, SPIFFE ID and how many subscriptions receive it. */
+    public record Served(String entryId, String spiffeId, int workloads) {}
+
+    /**
+     * The identities open FetchX509SVID/SDS streams (subscriptions) currently receive, ordered by entry ID, with
+     * how many streams receive each. For catalog state: counts only, nothing about the workloads.
+     */
+    public List<Served> served() {
+        Map<String, Served> out = new java.util.TreeMap<>();
+        for (Subscriber s : subscribers.values()) {
+            for (X509Identity id : current(s.selectors).identities()) {
+                out.merge(id.entry().id(), new Served(id.entry().id(), id.entry().spiffeId().toString(), 1),
+                        (a, b) -> new Served(a.entryId(), a.spiffeId(), a.workloads() + 1));
+            }
+        }
+        return List.copyOf(out.values());
     }
 
     @Override

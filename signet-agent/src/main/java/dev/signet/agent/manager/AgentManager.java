@@ -17,13 +17,19 @@ import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.x509.Certificates;
 import dev.signet.core.x509.Crypto;
 import dev.signet.core.x509.Csrs;
+import dev.signet.proto.agent.v1.ActiveIdentity;
 import dev.signet.proto.agent.v1.AgentApiGrpc;
+import dev.signet.proto.agent.v1.ReportActiveRequest;
 import dev.signet.proto.agent.v1.AttestAgentRequest;
 import dev.signet.proto.agent.v1.AttestAgentResponse;
 import dev.signet.proto.agent.v1.BatchNewX509SVIDRequest;
 import dev.signet.proto.agent.v1.BatchNewX509SVIDResponse;
 import dev.signet.proto.agent.v1.NewJWTSVIDRequest;
 import dev.signet.proto.agent.v1.NewJWTSVIDResponse;
+import dev.signet.proto.agent.v1.NewTemplatedX509SVIDRequest;
+import dev.signet.proto.agent.v1.NewTemplatedX509SVIDResponse;
+import dev.signet.core.template.IdentityTemplate;
+import dev.signet.core.template.TemplateProtos;
 import dev.signet.proto.agent.v1.RenewAgentRequest;
 import dev.signet.proto.agent.v1.RenewAgentResponse;
 import dev.signet.proto.agent.v1.SyncAuthorizedRequest;
@@ -97,6 +103,7 @@ public final class AgentManager implements AutoCloseable {
     });
 
     private final IntentionCache intentions = new IntentionCache();
+    private final dev.signet.core.consul.BlockingIndex bundleIndex = new dev.signet.core.consul.BlockingIndex();
     private volatile List<X509Certificate> bundle;
     private volatile AgentState.Svid svid;
     private volatile SpiffeId agentId;
@@ -107,6 +114,10 @@ public final class AgentManager implements AutoCloseable {
     private ScheduledFuture<?> reconnect;
     private volatile boolean closed;
     private volatile boolean synced;
+    /** Catalog state reporting (manager thread only). */
+    private static final Duration REPORT_INTERVAL = Duration.ofSeconds(10);
+    private List<IdentityCache.Served> lastReported;
+    private Instant lastReportAt;
 
     public AgentManager(ServerConnection connection, AgentState state, IdentityCache cache, List<X509Certificate> initialBundle,
             Clock clock, Random random, Consumer<String> fatal) {
@@ -118,6 +129,13 @@ public final class AgentManager implements AutoCloseable {
         this.random = random;
         this.fatal = fatal;
         cache.setJwtSvids(new JwtSvidCache(this::mintJwtSvid, clock, JwtSvidCache.DEFAULT_MAX_SIZE));
+        cache.setOnDerived(() -> {
+            try {
+                executor.execute(this::mintDue);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        });
     }
 
     /** The bundle the agent currently trusts, for authenticating the server. */
@@ -136,6 +154,11 @@ public final class AgentManager implements AutoCloseable {
     }
 
     /** The intentions and default intention policy last synced from the server. */
+    /** The bundle's sequence number as a blocking-query index (the HTTP roots endpoint's {@code X-Consul-Index}). */
+    public dev.signet.core.consul.BlockingIndex bundleIndex() {
+        return bundleIndex;
+    }
+
     public IntentionCache intentions() {
         return intentions;
     }
@@ -294,10 +317,16 @@ public final class AgentManager implements AutoCloseable {
     private void applySync(SyncAuthorizedResponse msg) {
         List<X509Certificate> newBundle = msg.getBundle().getX509AuthoritiesList().stream()
                 .map(b -> Certificates.parse(b.toByteArray())).toList();
+        List<X509Certificate> before = bundle;
         setBundle(newBundle);
         TrustBundle trustBundle = new TrustBundle(cache.trustDomain(), bundle, jwtAuthorities(msg.getBundle()),
                 msg.getBundle().getSequence(), msg.getBundle().getRefreshHintSeconds() > 0
                         ? Duration.ofSeconds(msg.getBundle().getRefreshHintSeconds()) : null);
+        if (trustBundle.sequence() > bundleIndex.current()) {
+            bundleIndex.advanceTo(trustBundle.sequence());
+        } else if (!bundle.equals(before)) {
+            bundleIndex.bump();
+        }
         List<Entry> entries = new ArrayList<>();
         for (var p : msg.getEntriesList()) {
             try {
@@ -306,7 +335,15 @@ public final class AgentManager implements AutoCloseable {
                 log.warn("ignoring malformed entry {} from server: {}", p.getId(), e.getMessage());
             }
         }
-        cache.update(entries, trustBundle);
+        List<IdentityTemplate> templates = new ArrayList<>();
+        for (var p : msg.getTemplatesList()) {
+            try {
+                templates.add(TemplateProtos.fromProto(p));
+            } catch (IllegalArgumentException e) {
+                log.warn("ignoring malformed identity template {} from server: {}", p.getId(), e.getMessage());
+            }
+        }
+        cache.update(entries, templates, trustBundle);
         intentions.update(msg.getIntentionsList(), msg.getDefaultIntentionPolicy());
         synced = true;
         log.debug("synced {} authorized entries", entries.size());
@@ -362,6 +399,39 @@ public final class AgentManager implements AutoCloseable {
         return resp.getToken();
     }
 
+    /**
+     * Reports the identities workloads currently receive (ReportActive, catalog state): every
+     * {@link #REPORT_INTERVAL}, and on the next tick (within a second) after the counts change. Runs on the
+     * manager thread.
+     */
+    private void reportActiveIfDue() {
+        ManagedChannel ch = channel;
+        if (ch == null || closed || !synced) {
+            return;
+        }
+        List<IdentityCache.Served> counts = cache.served();
+        Instant now = clock.instant();
+        if (counts.equals(lastReported) && lastReportAt != null && now.isBefore(lastReportAt.plus(REPORT_INTERVAL))) {
+            return;
+        }
+        ReportActiveRequest.Builder req = ReportActiveRequest.newBuilder();
+        for (IdentityCache.Served c : counts) {
+            req.addIdentities(ActiveIdentity.newBuilder().setEntryId(c.entryId()).setSpiffeId(c.spiffeId()).setWorkloads(c.workloads()));
+        }
+        try {
+            AgentApiGrpc.newBlockingStub(ch).withDeadlineAfter(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).reportActive(req.build());
+            lastReported = counts;
+            lastReportAt = now;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                lastReported = counts; // an older server: try again one interval later
+                lastReportAt = now;
+            } else {
+                log.debug("reporting active identities failed: {}", describe(e));
+            }
+        }
+    }
+
     private void scheduleReconnect() {
         if (closed || (reconnect != null && !reconnect.isDone())) {
             return;
@@ -375,6 +445,7 @@ public final class AgentManager implements AutoCloseable {
         try {
             mintDue();
             rotateAgentSvidIfDue();
+            reportActiveIfDue();
         } catch (RuntimeException e) {
             log.warn("agent maintenance failed: {}", e.toString());
         }
@@ -385,6 +456,7 @@ public final class AgentManager implements AutoCloseable {
         if (channel == null || closed) {
             return;
         }
+        mintTemplated();
         List<Entry> due = cache.dueForMinting(clock.instant());
         for (int i = 0; i < due.size(); i += MAX_BATCH) {
             List<Entry> batch = due.subList(i, Math.min(due.size(), i + MAX_BATCH));
@@ -433,6 +505,40 @@ public final class AgentManager implements AutoCloseable {
             if (!minted.isEmpty()) {
                 log.info("minted {} workload SVIDs", minted.size());
             }
+        }
+    }
+
+    /**
+     * Mints SVIDs for identities derived from templates (key generated here; the server checks the template is
+     * authorized for this agent and the ID matches it). Runs on the manager thread.
+     */
+    private void mintTemplated() {
+        for (IdentityCache.Templated t : cache.dueTemplated(clock.instant())) {
+            Entry e = t.entry();
+            KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
+            NewTemplatedX509SVIDResponse resp;
+            try {
+                resp = AgentApiGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .newTemplatedX509SVID(NewTemplatedX509SVIDRequest.newBuilder().setTemplateId(t.templateId())
+                                .setSpiffeId(e.spiffeId().toString()).setCsr(ByteString.copyFrom(Csrs.create(kp))).build());
+            } catch (StatusRuntimeException ex) {
+                log.warn("server did not sign templated SVID {} (template {}): {}; will retry in 30s", e.spiffeId(),
+                        t.templateId(), describe(ex));
+                cache.templatedFailed(e.id(), clock.instant().plusSeconds(30));
+                continue;
+            }
+            if (resp.getSvidChainCount() == 0) {
+                continue;
+            }
+            List<X509Certificate> chain = resp.getSvidChainList().stream().map(b -> Certificates.parse(b.toByteArray())).toList();
+            if (!Certificates.spiffeId(chain.get(0)).map(e.spiffeId()::equals).orElse(false)
+                    || !chain.get(0).getPublicKey().equals(kp.getPublic())) {
+                log.warn("server returned an SVID that does not match templated identity {}; discarded", e.spiffeId());
+                continue;
+            }
+            cache.put(List.of(new X509Identity(e, chain, kp.getPrivate())), clock.instant());
+            log.info("minted templated SVID {} (template {})", e.spiffeId(), t.templateId());
         }
     }
 

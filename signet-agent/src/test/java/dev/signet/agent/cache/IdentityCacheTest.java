@@ -252,6 +252,31 @@ class IdentityCacheTest {
     // ---- subscriptions ----
 
     @Test
+    void servedCountsOpenSubscriptionsPerMintedIdentity() throws Exception {
+        Entry web = entry("web", "/web", WEB);
+        Entry db = entry("db", "/db", DB);
+        cache.update(List.of(web, db), List.of(PKI.ca));
+        cache.put(List.of(minted(web)));
+        assertThat(cache.served()).isEmpty();
+
+        Updates a = subscribe(cache, WEB);
+        Updates b = subscribe(cache, sels("unix:uid:1000", "unix:gid:50", "unix:gid:7"));
+        Updates c = subscribe(cache, DB);
+        assertThat(cache.served()).as("db has no SVID yet").containsExactly(
+                new IdentityCache.Served("web", web.spiffeId().toString(), 2));
+
+        b.sub.close();
+        cache.put(List.of(minted(db)));
+        assertThat(cache.served()).containsExactly(
+                new IdentityCache.Served("db", db.spiffeId().toString(), 1),
+                new IdentityCache.Served("web", web.spiffeId().toString(), 1));
+        a.sub.close();
+        c.sub.close();
+        assertThat(cache.served()).isEmpty();
+    }
+
+
+    @Test
     void subscriberGetsTheCurrentStatePromptlyAndThenOnlyItsOwnChanges() throws Exception {
         Entry web = entry("web", "/web", WEB);
         Entry db = entry("db", "/db", DB);

@@ -14,6 +14,8 @@ public interface Datastore extends AutoCloseable {
 
     IntentionStore intentions();
 
+    TemplateStore templates();
+
     @Override
     void close();
 }

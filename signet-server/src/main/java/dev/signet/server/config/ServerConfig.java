@@ -30,7 +30,8 @@ public record ServerConfig(
         String jwtIssuer,
         int jwtSvidRateLimit,
         OidcDiscovery oidcDiscovery,
-        Action defaultIntentionPolicy) {
+        Action defaultIntentionPolicy,
+        Http http) {
 
     public static final String DEFAULT_SOCKET = "/tmp/signet/server.sock";
     /** NewJWTSVID calls per second per agent (burst the same) when {@code jwt_svid_rate_limit} is not set: SPIRE's signing limit. */
@@ -52,16 +53,49 @@ public record ServerConfig(
                 agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, Action.DENY);
     }
 
+    /** A configuration without the HTTP API. */
+    public ServerConfig(TrustDomain trustDomain, Path dataDir, String bindAddress, int bindPort, Path socketPath,
+            Crypto.KeyType caKeyType, Duration caTtl, Duration defaultX509SvidTtl, Duration defaultJwtSvidTtl, Duration agentTtl,
+            String logLevel, JwtAlgorithm jwtSigningAlgorithm, String jwtIssuer, int jwtSvidRateLimit, OidcDiscovery oidcDiscovery,
+            Action defaultIntentionPolicy) {
+        this(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl, defaultJwtSvidTtl,
+                agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, defaultIntentionPolicy, null);
+    }
+
+    /** This configuration with the HTTP API on (or off, with null) (tests, dev mode). */
+    public ServerConfig withHttp(Http http) {
+        return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
+                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery,
+                defaultIntentionPolicy, http);
+    }
+
+    /**
+     * The {@code http} block: the read-only HTTP API in Consul's shapes ({@code /v1/catalog/...},
+     * {@code /v1/connect/ca/roots}). Off unless the block is present; then 127.0.0.1:8501 by default (the agent's
+     * HTTP API has Consul's 8500).
+     */
+    public record Http(String bindAddress, int bindPort) {
+        public static final String DEFAULT_ADDRESS = "127.0.0.1";
+        public static final int DEFAULT_PORT = 8501;
+
+        public Http {
+            bindAddress = bindAddress == null ? DEFAULT_ADDRESS : bindAddress;
+            if (bindPort < 0 || bindPort > 65535) {
+                throw new ConfigException("http.bind_port: must be between 0 and 65535, got " + bindPort);
+            }
+        }
+    }
+
     /** This configuration with another default intention policy (tests, dev mode). */
     public ServerConfig withDefaultIntentionPolicy(Action policy) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
-                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, policy);
+                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, policy, http);
     }
 
     /** This configuration with other JWT settings (tests, dev mode). */
     public ServerConfig withJwt(JwtAlgorithm algorithm, String issuer, int rateLimit, OidcDiscovery oidc) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
-                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc, defaultIntentionPolicy);
+                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc, defaultIntentionPolicy, http);
     }
 
     /**
@@ -124,6 +158,7 @@ public record ServerConfig(
         int jwtRateLimit = s.integer("jwt_svid_rate_limit", DEFAULT_JWT_SVID_RATE_LIMIT);
         OidcDiscovery oidc = s.has("oidc_discovery") ? oidc(s.block("oidc_discovery"), jwtIssuer) : null;
         String intentionPolicy = s.string("default_intention_policy", "deny");
+        Http http = s.has("http") ? http(s.block("http")) : null;
         s.rejectUnknownKeys();
         Action defaultIntentionPolicy;
         try {
@@ -177,7 +212,17 @@ public record ServerConfig(
             throw s.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
         }
         return new ServerConfig(trustDomain, Path.of(dataDir), bindAddress, bindPort, Path.of(socket), kt, caTtl, x509Ttl, jwtTtl, agentTtl, level,
-                alg, jwtIssuer, jwtRateLimit, oidc, defaultIntentionPolicy);
+                alg, jwtIssuer, jwtRateLimit, oidc, defaultIntentionPolicy, http);
+    }
+
+    private static Http http(ConfigBlock b) {
+        String bindAddress = b.string("bind_address", Http.DEFAULT_ADDRESS);
+        int port = b.integer("bind_port", Http.DEFAULT_PORT);
+        b.rejectUnknownKeys();
+        if (port < 0 || port > 65535) {
+            throw b.invalid("bind_port", "must be between 0 and 65535, got " + port);
+        }
+        return new Http(bindAddress, port);
     }
 
     private static OidcDiscovery oidc(ConfigBlock b, String jwtIssuer) {

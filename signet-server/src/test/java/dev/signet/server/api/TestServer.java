@@ -101,6 +101,11 @@ final class TestServer implements AutoCloseable {
         return AdminApiGrpc.newBlockingStub(adminChannel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
+    dev.signet.proto.template.v1.TemplateApiGrpc.TemplateApiBlockingStub templates() {
+        return dev.signet.proto.template.v1.TemplateApiGrpc.newBlockingStub(adminChannel)
+                .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
     List<X509Certificate> bundle() {
         return admin().getBundle(GetBundleRequest.getDefaultInstance()).getX509AuthoritiesList().stream()
                 .map(b -> Certificates.parse(b.toByteArray())).toList();

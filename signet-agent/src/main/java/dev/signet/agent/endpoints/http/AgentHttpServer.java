@@ -3,11 +3,12 @@ package dev.signet.agent.endpoints.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.signet.agent.intention.IntentionCache;
+import dev.signet.core.consul.BlockingIndex;
+import dev.signet.core.consul.ConsulRoots;
 import dev.signet.core.intention.Caller;
 import dev.signet.core.intention.Decision;
 import dev.signet.core.intention.IntentionDestination;
@@ -21,22 +22,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.PublicKey;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.Comparator;
-import java.util.HexFormat;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.bouncycastle.asn1.ASN1OctetString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,10 +59,17 @@ public final class AgentHttpServer implements AutoCloseable {
     private final Supplier<X509Certificate> signedByActive;
     private final IntentionCache intentions;
     private final Clock clock;
+    private final BlockingIndex index;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "signet-agent-http-wait");
+        t.setDaemon(true);
+        return t;
+    });
 
     private AgentHttpServer(HttpServer server, TrustDomain trustDomain, Supplier<List<X509Certificate>> roots,
-            Supplier<X509Certificate> signedByActive, IntentionCache intentions, Clock clock) {
+            Supplier<X509Certificate> signedByActive, IntentionCache intentions, BlockingIndex index, Clock clock) {
         this.server = server;
+        this.index = index;
         this.trustDomain = trustDomain;
         this.roots = roots;
         this.signedByActive = signedByActive;
@@ -92,8 +93,18 @@ public final class AgentHttpServer implements AutoCloseable {
      */
     public static AgentHttpServer start(int port, TrustDomain trustDomain, Supplier<List<X509Certificate>> roots,
             Supplier<X509Certificate> signedByActive, IntentionCache intentions, Clock clock) throws IOException {
+        return start(port, trustDomain, roots, signedByActive, intentions, new BlockingIndex(), clock);
+    }
+
+    /**
+     * As above, with the roots endpoint's blocking-query index: the bundle sequence number, advanced by the
+     * caller on every bundle change ({@link BlockingIndex#advanceTo}).
+     */
+    public static AgentHttpServer start(int port, TrustDomain trustDomain, Supplier<List<X509Certificate>> roots,
+            Supplier<X509Certificate> signedByActive, IntentionCache intentions, BlockingIndex bundleIndex, Clock clock)
+            throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        AgentHttpServer h = new AgentHttpServer(s, trustDomain, roots, signedByActive, intentions, clock);
+        AgentHttpServer h = new AgentHttpServer(s, trustDomain, roots, signedByActive, intentions, bundleIndex, clock);
         s.start();
         return h;
     }
@@ -104,6 +115,10 @@ public final class AgentHttpServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        if (ex.getRequestURI().getPath().equals(ROOTS) && (ex.getRequestMethod().equals("GET") || ex.getRequestMethod().equals("HEAD"))) {
+            blockingRoots(ex);
+            return;
+        }
         try (ex) {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
@@ -139,6 +154,32 @@ public final class AgentHttpServer implements AutoCloseable {
         send(ex, 405, "text/plain; charset=utf-8", "method " + ex.getRequestMethod() + " not allowed (use " + allowed + ")\n");
     }
 
+    /**
+     * The roots as a blocking query: {@code X-Consul-Index} is the bundle's sequence number; with
+     * {@code ?index=N&wait=D} the answer waits (holding no thread) until the bundle changes or D passes.
+     */
+    private void blockingRoots(HttpExchange ex) throws IOException {
+        long seen;
+        Duration wait;
+        try {
+            seen = BlockingIndex.parseIndex(queryParam(ex.getRequestURI(), "index"));
+            wait = BlockingIndex.parseWait(queryParam(ex.getRequestURI(), "wait"));
+        } catch (IllegalArgumentException e) {
+            try (ex) {
+                badRequest(ex, e.getMessage());
+            }
+            return;
+        }
+        index.await(seen, wait, timer).whenCompleteAsync((idx, err) -> {
+            try (ex) {
+                ex.getResponseHeaders().set("X-Consul-Index", Long.toString(index.current()));
+                roots(ex);
+            } catch (IOException | RuntimeException e) {
+                log.warn("HTTP {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+            }
+        }, executor);
+    }
+
     private void roots(HttpExchange ex) throws IOException {
         List<X509Certificate> certs = roots.get();
         if (queryFlag(ex.getRequestURI(), "pem")) {
@@ -146,54 +187,13 @@ public final class AgentHttpServer implements AutoCloseable {
             return;
         }
         X509Certificate active = activeRoot(certs);
-        ObjectNode out = JSON.createObjectNode();
-        out.put("ActiveRootID", active == null ? "" : fingerprint(active));
-        out.put("TrustDomain", trustDomain.name());
-        ArrayNode arr = out.putArray("Roots");
-        for (X509Certificate c : certs) {
-            ObjectNode r = arr.addObject();
-            r.put("ID", fingerprint(c));
-            r.put("Name", c.getSubjectX500Principal().getName());
-            r.put("SerialNumber", c.getSerialNumber());
-            r.put("SigningKeyID", signingKeyId(c));
-            r.put("ExternalTrustDomain", "");
-            r.put("NotBefore", c.getNotBefore().toInstant().toString());
-            r.put("NotAfter", c.getNotAfter().toInstant().toString());
-            r.put("RootCert", Pem.encodeCertificates(List.of(c)));
-            r.putArray("IntermediateCerts");
-            r.put("Active", c == active);
-            PublicKey k = c.getPublicKey();
-            if (k instanceof ECPublicKey ec) {
-                r.put("PrivateKeyType", "ec");
-                r.put("PrivateKeyBits", ec.getParams().getOrder().bitLength());
-            } else if (k instanceof RSAPublicKey rsa) {
-                r.put("PrivateKeyType", "rsa");
-                r.put("PrivateKeyBits", rsa.getModulus().bitLength());
-            }
-        }
+        JsonNode out = JSON.valueToTree(ConsulRoots.json(trustDomain, certs, active));
         sendJson(ex, 200, out);
     }
 
     /** The root that issued {@code signedByActive}; otherwise the currently valid root with the latest NotBefore. */
     private X509Certificate activeRoot(List<X509Certificate> certs) {
-        X509Certificate probe = signedByActive == null ? null : signedByActive.get();
-        if (probe != null) {
-            for (X509Certificate c : certs) {
-                try {
-                    if (c.getSubjectX500Principal().equals(probe.getIssuerX500Principal())) {
-                        probe.verify(c.getPublicKey());
-                        return c;
-                    }
-                } catch (java.security.GeneralSecurityException e) {
-                    // not this one
-                }
-            }
-        }
-        Instant now = clock.instant();
-        return certs.stream()
-                .filter(c -> !now.isBefore(c.getNotBefore().toInstant()) && !now.isAfter(c.getNotAfter().toInstant()))
-                .max(Comparator.comparing(c -> c.getNotBefore().toInstant()))
-                .orElse(null);
+        return ConsulRoots.activeRoot(certs, signedByActive == null ? null : signedByActive.get(), clock.instant());
     }
 
     private void authorize(HttpExchange ex) throws IOException {
@@ -277,29 +277,23 @@ public final class AgentHttpServer implements AutoCloseable {
 
     /** Consul's root ID: the colon-separated hex SHA-1 of the DER certificate. */
     static String fingerprint(X509Certificate c) {
-        try {
-            return colonHex(MessageDigest.getInstance("SHA-1").digest(c.getEncoded()));
-        } catch (NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ConsulRoots.fingerprint(c);
     }
 
-    /** The subject key identifier in colon hex, or the SHA-1 of the public key when the certificate has none. */
-    static String signingKeyId(X509Certificate c) {
-        byte[] ext = c.getExtensionValue("2.5.29.14");
-        try {
-            if (ext != null) {
-                byte[] inner = ASN1OctetString.getInstance(ext).getOctets();
-                return colonHex(ASN1OctetString.getInstance(inner).getOctets());
+    /** The value of query parameter {@code name}, or null. */
+    private static String queryParam(URI uri, String name) {
+        String q = uri.getRawQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String kv : q.split("&")) {
+            int eq = kv.indexOf('=');
+            String k = eq < 0 ? kv : kv.substring(0, eq);
+            if (k.equals(name)) {
+                return eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
             }
-            return colonHex(MessageDigest.getInstance("SHA-1").digest(c.getPublicKey().getEncoded()));
-        } catch (NoSuchAlgorithmException | IllegalArgumentException e) {
-            return "";
         }
-    }
-
-    private static String colonHex(byte[] b) {
-        return HexFormat.ofDelimiter(":").formatHex(b);
+        return null;
     }
 
     private static void sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
@@ -321,6 +315,7 @@ public final class AgentHttpServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        timer.shutdownNow();
         executor.shutdownNow();
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);

@@ -68,6 +68,29 @@ class AgentHttpServerTest {
     }
 
     @Test
+    void rootsAreABlockingQueryOnTheBundleSequence() throws Exception {
+        server.close();
+        dev.signet.core.consul.BlockingIndex seq = new dev.signet.core.consul.BlockingIndex(5);
+        server = AgentHttpServer.start(0, oldCa.trustDomain, roots::get, () -> agentSvid, intentions, seq, Clock.systemUTC());
+        HttpResponse<String> first = send("GET", "/v1/agent/connect/ca/roots", null);
+        assertThat(first.headers().firstValue("X-Consul-Index")).hasValue("5");
+
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> blocked = http.sendAsync(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/v1/agent/connect/ca/roots?index=5&wait=5m")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        roots.set(List.of(newCa.ca));
+        seq.advanceTo(6);
+        HttpResponse<String> r = blocked.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.headers().firstValue("X-Consul-Index")).hasValue("6");
+        assertThat(JSON.readTree(r.body()).get("Roots")).hasSize(1);
+
+        HttpResponse<String> timedOut = send("GET", "/v1/agent/connect/ca/roots?index=6&wait=1s", null);
+        assertThat(timedOut.statusCode()).isEqualTo(200);
+        assertThat(timedOut.headers().firstValue("X-Consul-Index")).hasValue("6");
+        assertThat(send("GET", "/v1/agent/connect/ca/roots?wait=forever", null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void rootsHaveConsulsShapeAndTheActiveRootSignedTheAgentSvid() throws Exception {
         HttpResponse<String> r = send("GET", "/v1/agent/connect/ca/roots", null);
         assertThat(r.statusCode()).isEqualTo(200);

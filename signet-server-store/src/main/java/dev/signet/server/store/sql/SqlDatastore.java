@@ -7,6 +7,7 @@ import dev.signet.server.store.EntryStore;
 import dev.signet.server.store.IntentionStore;
 import dev.signet.server.store.JoinTokenStore;
 import dev.signet.server.store.ServiceStore;
+import dev.signet.server.store.TemplateStore;
 import java.time.Clock;
 
 /**
@@ -22,6 +23,7 @@ public final class SqlDatastore implements Datastore {
     private final SqlBundleStore bundles;
     private final SqlServiceStore services;
     private final SqlIntentionStore intentions;
+    private final SqlTemplateStore templates;
 
     SqlDatastore(String description, Dialect dialect, Transactions tx, Clock clock) {
         this.description = description;
@@ -32,6 +34,7 @@ public final class SqlDatastore implements Datastore {
         this.bundles = new SqlBundleStore(tx);
         this.services = new SqlServiceStore(tx, entries, clock);
         this.intentions = new SqlIntentionStore(tx, dialect, clock);
+        this.templates = new SqlTemplateStore(tx, clock);
     }
 
     @Override
@@ -62,6 +65,11 @@ public final class SqlDatastore implements Datastore {
     @Override
     public IntentionStore intentions() {
         return intentions;
+    }
+
+    @Override
+    public TemplateStore templates() {
+        return templates;
     }
 
     /** Waits for in-flight calls, then releases the connections; later calls fail. Idempotent. */

@@ -12,6 +12,9 @@ import dev.signet.proto.agent.v1.BatchNewX509SVIDRequest;
 import dev.signet.proto.agent.v1.BatchNewX509SVIDResponse;
 import dev.signet.proto.agent.v1.NewJWTSVIDRequest;
 import dev.signet.proto.agent.v1.NewJWTSVIDResponse;
+import dev.signet.proto.agent.v1.NewTemplatedX509SVIDRequest;
+import dev.signet.proto.agent.v1.NewTemplatedX509SVIDResponse;
+import dev.signet.core.template.IdentityTemplate;
 import dev.signet.proto.agent.v1.RenewAgentRequest;
 import dev.signet.proto.agent.v1.RenewAgentResponse;
 import dev.signet.proto.agent.v1.SyncAuthorizedRequest;
@@ -249,6 +252,50 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
                 .setIssuedAtUnix(svid.issuedAt().getEpochSecond())
                 .setExpiresAtUnix(svid.expiresAt().getEpochSecond())
                 .build());
+        out.onCompleted();
+    }
+
+    /**
+     * Signs an X509-SVID for an ID derived from an identity template: only if the template is authorized for the
+     * calling agent (its node selectors are among the agent's, or it has none) and the ID matches the template
+     * (same trust domain and literals, one segment per placeholder, outside the reserved namespace). TTL and DNS
+     * names come from the template. PERMISSION_DENIED otherwise; INVALID_ARGUMENT for a malformed ID or CSR.
+     */
+    @Override
+    public void newTemplatedX509SVID(NewTemplatedX509SVIDRequest req, StreamObserver<NewTemplatedX509SVIDResponse> out) {
+        AgentRecord agent = AgentAuthenticator.AGENT.get();
+        SpiffeId id;
+        try {
+            id = SpiffeId.parse(req.getSpiffeId());
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("spiffe_id: " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        IdentityTemplate t = hub.authorizedTemplates(agent.id(), agent.selectors()).stream()
+                .filter(x -> x.id().equals(req.getTemplateId())).findFirst().orElse(null);
+        if (t == null) {
+            out.onError(Status.PERMISSION_DENIED.withDescription("identity template not found or not authorized: "
+                    + req.getTemplateId()).asRuntimeException());
+            return;
+        }
+        if (!t.matches(id)) {
+            log.warn("agent {} asked template {} ({}) for {}, which it cannot derive", agent.id(), t.id(), t.template(), id);
+            out.onError(Status.PERMISSION_DENIED.withDescription(id + " does not match identity template " + t.template())
+                    .asRuntimeException());
+            return;
+        }
+        PublicKey key;
+        try {
+            key = Csrs.verifiedPublicKey(req.getCsr().toByteArray());
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("csr: " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        NewTemplatedX509SVIDResponse.Builder resp = NewTemplatedX509SVIDResponse.newBuilder();
+        ca.signX509Svid(id, key, t.x509Ttl() != null ? t.x509Ttl() : defaultX509Ttl, t.dnsNames())
+                .forEach(c -> resp.addSvidChain(ByteString.copyFrom(Certificates.der(c))));
+        log.debug("signed templated SVID {} (template {}, agent {})", id, t.id(), agent.id());
+        out.onNext(resp.build());
         out.onCompleted();
     }
 

@@ -12,6 +12,11 @@ import dev.signet.server.ca.CertificateAuthority;
 import dev.signet.server.store.AgentRecord;
 import dev.signet.server.store.AgentStore;
 import dev.signet.server.store.IntentionStore;
+import dev.signet.server.store.TemplateStore;
+import dev.signet.core.selector.Selector;
+import dev.signet.core.template.IdentityTemplate;
+import dev.signet.core.template.TemplateProtos;
+import java.util.Set;
 import java.util.List;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -37,6 +42,7 @@ public final class SyncHub implements AutoCloseable {
     private final CertificateAuthority ca;
     private final IntentionStore intentions;
     private final Action defaultIntentionPolicy;
+    private final TemplateStore templates;
     private final Map<ServerCallStreamObserver<SyncAuthorizedResponse>, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "signet-sync-hub");
@@ -51,6 +57,13 @@ public final class SyncHub implements AutoCloseable {
     /** A hub that also pushes all intentions (read once per round; null: none) and the default intention policy. */
     public SyncHub(EntryCache entries, AgentStore agents, CertificateAuthority ca, IntentionStore intentions,
             Action defaultIntentionPolicy) {
+        this(entries, agents, ca, intentions, defaultIntentionPolicy, null);
+    }
+
+    /** A hub that also pushes each agent the identity templates authorized for it (null: none). */
+    public SyncHub(EntryCache entries, AgentStore agents, CertificateAuthority ca, IntentionStore intentions,
+            Action defaultIntentionPolicy, TemplateStore templates) {
+        this.templates = templates;
         this.entries = entries;
         this.agents = agents;
         this.ca = ca;
@@ -62,7 +75,7 @@ public final class SyncHub implements AutoCloseable {
         Subscriber s = new Subscriber(agentId, stream);
         subscribers.put(stream, s);
         stream.setOnCancelHandler(() -> subscribers.remove(stream));
-        executor.execute(() -> push(s, currentBundle(), currentIntentions()));
+        executor.execute(() -> push(s, currentBundle(), currentIntentions(), currentTemplates()));
     }
 
     /** Something changed (entries, agents, or the bundle's X.509 or JWT authorities): push what differs. */
@@ -73,7 +86,8 @@ public final class SyncHub implements AutoCloseable {
             }
             Bundle bundle = currentBundle();
             List<dev.signet.proto.intention.v1.Intention> intents = currentIntentions();
-            subscribers.values().forEach(s -> push(s, bundle, intents));
+            List<IdentityTemplate> tmpls = currentTemplates();
+            subscribers.values().forEach(s -> push(s, bundle, intents, tmpls));
         });
     }
 
@@ -100,6 +114,28 @@ public final class SyncHub implements AutoCloseable {
         }
     }
 
+    /** All templates for one round of pushes; null if they cannot be read. */
+    private List<IdentityTemplate> currentTemplates() {
+        if (templates == null) {
+            return List.of();
+        }
+        try {
+            return templates.list();
+        } catch (RuntimeException e) {
+            log.warn("cannot read the identity templates: {}", e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * The identity templates an agent with these node selectors may serve (the parent rule of entries: the
+     * template's node selectors are among the agent's, or it has none). Reads the store.
+     */
+    public List<IdentityTemplate> authorizedTemplates(SpiffeId agentId, Set<Selector> agentSelectors) {
+        List<IdentityTemplate> all = templates == null ? List.of() : templates.list();
+        return all.stream().filter(t -> t.parent().admits(agentId, agentSelectors)).toList();
+    }
+
     /** The trust bundle as sent to agents: X.509 and JWT authorities, sequence and refresh hint. */
     public Bundle bundleProto() {
         return BundleProtos.toProto(ca.bundle());
@@ -109,7 +145,8 @@ public final class SyncHub implements AutoCloseable {
         return subscribers.size();
     }
 
-    private void push(Subscriber s, Bundle bundle, List<dev.signet.proto.intention.v1.Intention> intents) {
+    private void push(Subscriber s, Bundle bundle, List<dev.signet.proto.intention.v1.Intention> intents,
+            List<IdentityTemplate> tmpls) {
         if (!subscribers.containsKey(s.stream)) {
             return;
         }
@@ -119,6 +156,9 @@ public final class SyncHub implements AutoCloseable {
             }
             if (intents == null) {
                 throw new IllegalStateException("intentions unavailable");
+            }
+            if (tmpls == null) {
+                throw new IllegalStateException("identity templates unavailable");
             }
             Optional<AgentRecord> agent = agents.get(s.agentId);
             if (agent.isEmpty() || agent.get().banned()) {
@@ -131,6 +171,8 @@ public final class SyncHub implements AutoCloseable {
             SyncAuthorizedResponse.Builder r = SyncAuthorizedResponse.newBuilder().setBundle(bundle)
                     .addAllIntentions(intents).setDefaultIntentionPolicy(defaultIntentionPolicy.text());
             entries.authorizedFor(s.agentId, agent.get().selectors()).forEach(e -> r.addEntries(EntryProtos.toProto(e)));
+            tmpls.stream().filter(t -> t.parent().admits(s.agentId, agent.get().selectors()))
+                    .forEach(t -> r.addTemplates(TemplateProtos.toProto(t)));
             SyncAuthorizedResponse msg = r.build();
             if (!msg.equals(s.last)) {
                 s.last = msg;
