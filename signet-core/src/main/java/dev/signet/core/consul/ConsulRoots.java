@@ -40,7 +40,8 @@ public final class ConsulRoots {
         for (X509Certificate c : certs) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("ID", fingerprint(c));
-            r.put("Name", c.getSubjectX500Principal().getName());
+            // Consul names roots for people ("Consul CA Primary Cert"); the DN here is only C/O/serialNumber.
+            r.put("Name", "Signet CA " + c.getSerialNumber().toString(16));
             r.put("SerialNumber", c.getSerialNumber());
             r.put("SigningKeyID", signingKeyId(c));
             r.put("ExternalTrustDomain", "");

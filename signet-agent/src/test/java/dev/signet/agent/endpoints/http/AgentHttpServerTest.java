@@ -104,6 +104,7 @@ class AgentHttpServerTest {
         }
         assertThat(first.get("ID").asText()).matches("([0-9a-f]{2}:){19}[0-9a-f]{2}");
         assertThat(first.get("SerialNumber").bigIntegerValue()).isEqualTo(oldCa.ca.getSerialNumber());
+        assertThat(first.get("Name").asText()).isEqualTo("Signet CA " + oldCa.ca.getSerialNumber().toString(16));
         assertThat(first.get("PrivateKeyType").asText()).isEqualTo("ec");
         assertThat(first.get("PrivateKeyBits").asInt()).isEqualTo(256);
         assertThat(Instant.parse(first.get("NotAfter").asText())).isEqualTo(oldCa.ca.getNotAfter().toInstant());
