@@ -186,7 +186,7 @@ public final class CatalogHttpServer implements AutoCloseable {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("ID", "");
                 o.put("Node", i.node().toString());
-                o.put("Address", "");
+                o.put("Address", i.address());
                 o.put("Datacenter", d.datacenter());
                 o.put("ServiceID", d.name());
                 o.put("ServiceName", d.name());
@@ -211,7 +211,7 @@ public final class CatalogHttpServer implements AutoCloseable {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("ID", "");
             o.put("Node", n.agent().id().toString());
-            o.put("Address", "");
+            o.put("Address", n.report() == null ? "" : n.report().address());
             o.put("Datacenter", "dc1");
             Map<String, Object> meta = new TreeMap<>();
             for (Selector s : n.agent().selectors()) {

@@ -25,10 +25,15 @@ public final class CatalogState {
     /** One identity an agent serves: its entry, SPIFFE ID and how many workload streams receive it. */
     public record Active(String entryId, SpiffeId spiffeId, int workloads) {}
 
-    /** An agent's last report. */
-    public record Report(SpiffeId agent, List<Active> identities, Instant at) {
+    /** An agent's last report; {@code address} is the IP the report came from ("" if unknown). */
+    public record Report(SpiffeId agent, List<Active> identities, Instant at, String address) {
         public Report {
             identities = List.copyOf(identities);
+            address = address == null ? "" : address;
+        }
+
+        public Report(SpiffeId agent, List<Active> identities, Instant at) {
+            this(agent, identities, at, "");
         }
     }
 
@@ -52,9 +57,14 @@ public final class CatalogState {
 
     /** Replaces the agent's report; listeners hear of it only if the identities changed. */
     public void report(SpiffeId agent, List<Active> identities) {
-        Report fresh = new Report(agent, identities, clock.instant());
+        report(agent, identities, "");
+    }
+
+    /** As {@link #report(SpiffeId, List)}, recording the address the agent reported from. */
+    public void report(SpiffeId agent, List<Active> identities, String address) {
+        Report fresh = new Report(agent, identities, clock.instant(), address);
         Report old = reports.put(agent, fresh);
-        if (old == null || !old.identities().equals(fresh.identities())) {
+        if (old == null || !old.identities().equals(fresh.identities()) || !old.address().equals(fresh.address())) {
             changed();
         }
     }

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public final class CatalogView {
     /** A node serving a service: the agent, how many workload streams receive the service's identity, when it reported. */
-    public record Instance(SpiffeId node, int workloads, Instant lastSeen) {}
+    public record Instance(SpiffeId node, int workloads, Instant lastSeen, String address) {}
 
     /** A registered service and the nodes serving it. */
     public record ServiceState(RegisteredService service, List<Instance> instances) {}
@@ -88,7 +88,7 @@ public final class CatalogView {
                 }
             }
             if (serves) {
-                out.add(new Instance(r.agent(), workloads, r.at()));
+                out.add(new Instance(r.agent(), workloads, r.at(), r.address()));
             }
         }
         return new ServiceState(s, out);

@@ -54,7 +54,10 @@ public final class ReportActiveHandler {
             kept.add(new CatalogState.Active(e.id(), e.spiffeId(), a.getWorkloads()));
         }
         kept.sort((x, y) -> x.entryId().compareTo(y.entryId()));
-        state.report(agent.id(), kept);
+        java.net.SocketAddress remote = AgentAuthenticator.REMOTE_ADDRESS.get();
+        String address = remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : "";
+        state.report(agent.id(), kept, address);
         out.onNext(ReportActiveResponse.getDefaultInstance());
         out.onCompleted();
     }

@@ -102,7 +102,8 @@ class CatalogHttpApiTest {
         assertThat(i).containsEntry("Node", prod.id().toString()).containsEntry("Datacenter", "dc1")
                 .containsEntry("ServiceID", "web").containsEntry("ServiceName", "web")
                 .containsEntry("ServiceTags", List.of("v1")).containsEntry("ServiceMeta", Map.of("team", "a"))
-                .containsEntry("ServiceSpiffeID", web.getSpiffeId()).containsKeys("Address", "ServicePort", "Workloads");
+                .containsEntry("ServiceSpiffeID", web.getSpiffeId()).containsEntry("Address", "127.0.0.1")
+                .containsKeys("ServicePort", "Workloads");
         assertThat(((Number) i.get("ServicePort")).intValue()).isEqualTo(8080);
         assertThat(((Number) i.get("Workloads")).intValue()).isEqualTo(2);
 
@@ -110,7 +111,7 @@ class CatalogHttpApiTest {
         assertThat(nodes).hasSize(1);
         @SuppressWarnings("unchecked")
         Map<String, Object> n = (Map<String, Object>) nodes.get(0);
-        assertThat(n).containsEntry("Node", prod.id().toString()).containsEntry("Datacenter", "dc1").containsKey("Address");
+        assertThat(n).containsEntry("Node", prod.id().toString()).containsEntry("Datacenter", "dc1").containsEntry("Address", "127.0.0.1");
         assertThat(((Map<?, ?>) n.get("Meta")).containsKey("join_token:label:env:prod")).isTrue();
 
         assertThat(JSONArrayUtils.parse(get("/v1/catalog/service/nope").body())).isEmpty();

@@ -31,6 +31,8 @@ import javax.net.ssl.SSLSession;
 public final class AgentAuthenticator implements ServerInterceptor {
     /** The authenticated agent, for service methods. */
     public static final Context.Key<AgentRecord> AGENT = Context.key("signet-agent");
+    /** The authenticated agent's remote address, as the transport saw it. */
+    public static final Context.Key<java.net.SocketAddress> REMOTE_ADDRESS = Context.key("signet-agent-address");
 
     private final TrustDomain trustDomain;
     private final AgentStore agents;
@@ -50,7 +52,8 @@ public final class AgentAuthenticator implements ServerInterceptor {
         Status denied;
         try {
             AgentRecord agent = authenticate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-            return Contexts.interceptCall(Context.current().withValue(AGENT, agent), call, headers, next);
+            return Contexts.interceptCall(Context.current().withValue(AGENT, agent)
+                    .withValue(REMOTE_ADDRESS, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)), call, headers, next);
         } catch (Denied d) {
             denied = d.status;
         }
