@@ -132,8 +132,14 @@ public final class DefaultLauncher implements Launcher {
         Stopper s = stopper != null ? stopper : new Stopper();
         AtomicBoolean closed = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
+        // Called by both the main thread and the shutdown hook; whichever comes second waits for the first to
+        // finish, so the JVM never halts (hooks done) while the main thread is still closing sockets.
         Runnable closeAll = () -> {
-            if (closed.compareAndSet(false, true)) {
+            if (!closed.compareAndSet(false, true)) {
+                awaitUninterruptibly(done);
+                return;
+            }
+            try {
                 for (AutoCloseable p : parts) {
                     try {
                         p.close();
@@ -144,8 +150,9 @@ public final class DefaultLauncher implements Launcher {
                 if (cleanup != null) {
                     cleanup.run();
                 }
+            } finally {
+                done.countDown();
             }
-            done.countDown();
         };
         Thread hook = new Thread(() -> {
             s.stop(0);
@@ -157,9 +164,24 @@ public final class DefaultLauncher implements Launcher {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException alreadyShuttingDown) {
-            done.await();
+            // the hook is running; it waits for the close above, which has finished
         }
         return code;
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Collects the reason the process should stop. */
