@@ -99,6 +99,7 @@ public final class Server implements AutoCloseable {
                     store.templates());
             entries.onChange(hub::changed);
             ca.onBundleChange(hub::changed);
+            jwtKeys.onBundleChange(ca::invalidateBundle); // before the push reads it
             jwtKeys.onBundleChange(hub::changed);
             // catalog state and the HTTP API's blocking-query index: entries, bundle and catalog-state changes raise it
             this.catalogState = new dev.signet.server.catalog.CatalogState(clock);

@@ -46,6 +46,8 @@ public final class CertificateAuthority {
     private final List<Runnable> bundleListeners = new CopyOnWriteArrayList<>();
     private volatile SigningAuthority current;
     private volatile SigningAuthority next;
+    private volatile TrustBundle cachedBundle;
+    private final java.util.concurrent.atomic.AtomicLong bundleGeneration = new java.util.concurrent.atomic.AtomicLong();
 
     public CertificateAuthority(TrustDomain trustDomain, Path dir, Crypto.KeyType keyType, Duration caTtl, BundleStore bundles, Clock clock) {
         this.trustDomain = trustDomain;
@@ -79,6 +81,7 @@ public final class CertificateAuthority {
 
     /** Prepares or activates a successor when due, and prunes expired authorities from the bundle. Call periodically. */
     public synchronized void rotateIfDue() throws IOException {
+        invalidateBundle();
         Instant now = clock.instant();
         X509Certificate cert = current.certificate();
         Instant notBefore = cert.getNotBefore().toInstant();
@@ -137,7 +140,26 @@ public final class CertificateAuthority {
      * key, with the sequence number that rises on every change to either.
      */
     public TrustBundle bundle() {
-        return TrustBundles.of(bundles.get(trustDomain).orElseThrow(() -> new IllegalStateException("trust bundle missing")));
+        TrustBundle b = cachedBundle;
+        if (b == null) {
+            long generation = bundleGeneration.get();
+            b = TrustBundles.of(bundles.get(trustDomain).orElseThrow(() -> new IllegalStateException("trust bundle missing")));
+            cachedBundle = b;
+            if (bundleGeneration.get() != generation) { // invalidated while reading: don't keep a stale copy
+                cachedBundle = null;
+            }
+        }
+        return b;
+    }
+
+    /**
+     * Drops the cached bundle so the next {@link #bundle()} reads the store. The bundle is read on every TLS
+     * handshake and every sync push, so it is cached; whoever changes the stored bundle (this CA, the JWT key
+     * manager) invalidates it, and {@link #rotateIfDue()} does too, which also picks up other servers' changes.
+     */
+    public void invalidateBundle() {
+        bundleGeneration.incrementAndGet();
+        cachedBundle = null;
     }
 
     /** Called (on the rotating thread) whenever the bundle changes. */
@@ -154,6 +176,7 @@ public final class CertificateAuthority {
     }
 
     private void fireBundleChanged() {
+        invalidateBundle();
         for (Runnable r : bundleListeners) {
             try {
                 r.run();
