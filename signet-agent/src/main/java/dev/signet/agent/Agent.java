@@ -1,7 +1,7 @@
 package dev.signet.agent;
 
-import dev.signet.agent.attestor.node.JoinTokenClient;
-import dev.signet.agent.attestor.workload.unix.UnixAttestor;
+import dev.signet.agent.attestor.node.NodeAttestorClients;
+import dev.signet.agent.attestor.workload.WorkloadAttestors;
 import dev.signet.agent.cache.IdentityCache;
 import dev.signet.agent.client.ServerConnection;
 import dev.signet.agent.config.AgentConfig;
@@ -60,9 +60,9 @@ public final class Agent implements AutoCloseable {
         mgr.set(manager);
         boolean ok = false;
         try {
-            manager.start(config.joinToken() == null ? null : new JoinTokenClient(config.joinToken()), config.insecureBootstrap());
-            this.endpoint = new WorkloadEndpoint(WorkloadEndpoint.Config.defaults(config.socketPath()), cache,
-                    List.of(new UnixAttestor(config.unixAttestor())));
+            var workloadAttestors = WorkloadAttestors.create(config);
+            manager.start(NodeAttestorClients.create(config), config.insecureBootstrap());
+            this.endpoint = new WorkloadEndpoint(WorkloadEndpoint.Config.defaults(config.socketPath()), cache, workloadAttestors);
             endpoint.start();
             try {
                 this.http = startHttp(config, clock);

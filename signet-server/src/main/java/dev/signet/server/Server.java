@@ -8,7 +8,7 @@ import dev.signet.server.api.agent.AgentAuthenticator;
 import dev.signet.server.api.agent.ServerTls;
 import dev.signet.server.api.agent.SyncHub;
 import dev.signet.server.api.intention.IntentionApiService;
-import dev.signet.server.attestation.JoinTokenAttestor;
+import dev.signet.server.attestation.NodeAttestors;
 import dev.signet.server.authorization.EntryCache;
 import dev.signet.server.api.agent.RateLimiter;
 import dev.signet.server.ca.CertificateAuthority;
@@ -111,7 +111,7 @@ public final class Server implements AutoCloseable {
             entries.reload();
 
             AgentApiService agentService = new AgentApiService(
-                    List.of(new JoinTokenAttestor(config.trustDomain(), store.joinTokens(), clock)),
+                    NodeAttestors.create(config, store.joinTokens(), clock),
                     store.agents(), ca, entries, hub, config.agentTtl(), config.defaultX509SvidTtl(), jwtKeys,
                     config.defaultJwtSvidTtl(), new RateLimiter<>(config.jwtSvidRateLimit(), config.jwtSvidRateLimit(), clock), clock);
             group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());

@@ -4,11 +4,16 @@ import dev.signet.agent.attestor.workload.unix.UnixAttestor;
 import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.spiffeid.TrustDomain;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The agent's configuration: the {@code agent { ... }} block of an HCL file plus optional
- * {@code workload_attestor "unix" { ... }} blocks, overridden by command-line flags. See docs/agent-config.md.
+ * {@code workload_attestor "<name>" { ... }} blocks and at most one {@code node_attestor "<name>" { ... }} block,
+ * overridden by command-line flags. See docs/agent-config.md. The {@code unix} attestor's block is parsed here;
+ * the other attestor blocks are kept raw and read by their attestor when the agent is built
+ * ({@link dev.signet.agent.attestor.workload.WorkloadAttestors}, {@link dev.signet.agent.attestor.node.NodeAttestorClients}).
  *
  * @param trustBundlePath PEM file with the server's CA certificates, for the first connection
  * @param insecureBootstrap trust the server on first contact without a bundle (only its SPIFFE ID is checked)
@@ -26,7 +31,9 @@ public record AgentConfig(
         Path socketPath,
         String logLevel,
         UnixAttestor.Config unixAttestor,
-        Integer httpPort) {
+        Integer httpPort,
+        Map<String, ConfigBlock> workloadAttestors,
+        Map<String, ConfigBlock> nodeAttestors) {
 
     public static final String DEFAULT_SOCKET = "/tmp/signet/agent.sock";
     /** Consul's agent HTTP port. */
@@ -35,9 +42,31 @@ public record AgentConfig(
     public static AgentConfig fromHcl(ConfigBlock root, Overrides o) {
         ConfigBlock a = root.block("agent");
         ConfigBlock attestors = root.block("workload_attestor");
+        ConfigBlock nodeBlocks = root.block("node_attestor");
         root.rejectUnknownKeys();
         UnixAttestor.Config unix = UnixAttestor.Config.from(attestors.block("unix"));
-        attestors.rejectUnknownKeys();
+        Map<String, ConfigBlock> workloadAttestors = new LinkedHashMap<>();
+        for (String name : attestors.keys()) {
+            if (!dev.signet.agent.attestor.workload.WorkloadAttestors.BUILT_IN.contains(name)) {
+                throw attestors.invalid(name, "unknown workload attestor (built in: "
+                        + dev.signet.agent.attestor.workload.WorkloadAttestors.BUILT_IN + ")");
+            }
+            if (!name.equals("unix")) {
+                workloadAttestors.put(name, attestors.block(name));
+            }
+        }
+        Map<String, ConfigBlock> nodeAttestors = new LinkedHashMap<>();
+        for (String name : nodeBlocks.keys()) {
+            if (!dev.signet.agent.attestor.node.NodeAttestorClients.BUILT_IN.contains(name) || name.equals("join_token")) {
+                throw nodeBlocks.invalid(name, "unknown node attestor (built in: " + dev.signet.agent.attestor.node.NodeAttestorClients.BUILT_IN
+                        + "; a join token is set with agent.join_token)");
+            }
+            nodeAttestors.put(name, nodeBlocks.block(name));
+        }
+        if (nodeAttestors.size() > 1) {
+            throw new dev.signet.core.config.ConfigException("node_attestor: configure one node attestor, found "
+                    + nodeAttestors.keySet());
+        }
 
         String td = pick(o.trustDomain(), a.string("trust_domain", null));
         String serverAddress = pick(o.serverAddress(), a.string("server_address", null));
@@ -79,7 +108,8 @@ public record AgentConfig(
             throw a.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
         }
         return new AgentConfig(trustDomain, serverAddress, serverPort, Path.of(dataDir), joinToken,
-                bundle == null ? null : Path.of(bundle), insecure, Path.of(socket), level, unix, httpPort);
+                bundle == null ? null : Path.of(bundle), insecure, Path.of(socket), level, unix, httpPort,
+                Map.copyOf(workloadAttestors), Map.copyOf(nodeAttestors));
     }
 
     private static String pick(String flag, String file) {

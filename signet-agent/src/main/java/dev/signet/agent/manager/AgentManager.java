@@ -185,8 +185,9 @@ public final class AgentManager implements AutoCloseable {
         } else {
             if (attestor == null) {
                 throw new IOException(stored == null
-                        ? "no agent SVID in the data directory and no join token configured: set join_token (or --join-token) for the first start"
-                        : "the stored agent SVID has expired and no join token is configured to attest again");
+                        ? "no agent SVID in the data directory and no node attestor configured: set join_token (or --join-token),"
+                                + " or a node_attestor block, for the first start"
+                        : "the stored agent SVID has expired and no join token or node_attestor is configured to attest again");
             }
             if (bundle.isEmpty() && !insecureBootstrap) {
                 throw new IOException("no trust bundle to authenticate the server: set trust_bundle_path, or insecure_bootstrap = true");
@@ -200,19 +201,17 @@ public final class AgentManager implements AutoCloseable {
         executor.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
+    /** Node attestation may wait for platform APIs (TokenReview, EC2) and challenges. */
+    private static final Duration ATTEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_CHALLENGES = 8;
+
     private AgentState.Svid attest(NodeAttestorClient attestor, boolean insecure) throws IOException {
         Instant giveUp = clock.instant().plus(ATTEST_RETRY_FOR);
         while (true) {
             KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
             ManagedChannel ch = connection.attestationChannel(insecure && bundle.isEmpty());
             try {
-                AttestAgentResponse resp = AgentApiGrpc.newBlockingStub(ch)
-                        .withDeadlineAfter(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                        .attestAgent(AttestAgentRequest.newBuilder()
-                                .setAttestor(attestor.name())
-                                .setPayload(ByteString.copyFrom(attestor.payload()))
-                                .setCsr(ByteString.copyFrom(Csrs.create(kp)))
-                                .build());
+                AttestAgentResponse resp = exchange(ch, attestor, Csrs.create(kp));
                 List<X509Certificate> chain = resp.getSvidChainList().stream().map(b -> Certificates.parse(b.toByteArray())).toList();
                 List<X509Certificate> newBundle = resp.getBundle().getX509AuthoritiesList().stream()
                         .map(b -> Certificates.parse(b.toByteArray())).toList();
@@ -223,7 +222,7 @@ public final class AgentManager implements AutoCloseable {
                 return s;
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
-                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) {
+                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED && code != Status.Code.RESOURCE_EXHAUSTED) {
                     throw new IOException("node attestation refused: " + e.getStatus().getDescription() + " (" + code + ")");
                 }
                 if (clock.instant().isAfter(giveUp)) {
@@ -235,6 +234,48 @@ public final class AgentManager implements AutoCloseable {
             } finally {
                 ch.shutdownNow();
             }
+        }
+    }
+
+    /**
+     * Runs one AttestAgent stream: sends the evidence, answers the server's challenges, returns the result.
+     *
+     * @throws StatusRuntimeException with the server's status, or UNAVAILABLE/DEADLINE_EXCEEDED for transport trouble
+     */
+    private static AttestAgentResponse exchange(ManagedChannel ch, NodeAttestorClient attestor, byte[] csr) throws IOException {
+        io.grpc.stub.BlockingClientCall<AttestAgentRequest, AttestAgentResponse> call = AgentApiGrpc.newBlockingV2Stub(ch)
+                .withDeadlineAfter(ATTEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .attestAgent();
+        try {
+            call.write(AttestAgentRequest.newBuilder()
+                    .setAttestor(attestor.name())
+                    .setPayload(ByteString.copyFrom(attestor.payload()))
+                    .setCsr(ByteString.copyFrom(csr))
+                    .build());
+            for (int challenges = 0; ; challenges++) {
+                AttestAgentResponse resp = call.read();
+                if (resp == null) {
+                    throw Status.INTERNAL.withDescription("the server ended node attestation without a result").asRuntimeException();
+                }
+                if (resp.getChallenge().isEmpty()) {
+                    call.halfClose();
+                    return resp;
+                }
+                if (challenges >= MAX_CHALLENGES) {
+                    throw new IOException(attestor.name() + ": the server sent more than " + MAX_CHALLENGES + " challenges");
+                }
+                call.write(AttestAgentRequest.newBuilder()
+                        .setChallengeResponse(ByteString.copyFrom(attestor.answer(resp.getChallenge().toByteArray())))
+                        .build());
+            }
+        } catch (io.grpc.StatusException e) {
+            throw e.getStatus().asRuntimeException(e.getTrailers());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("node attestation interrupted");
+        } catch (IOException | RuntimeException e) {
+            call.cancel("node attestation abandoned", e);
+            throw e;
         }
     }
 

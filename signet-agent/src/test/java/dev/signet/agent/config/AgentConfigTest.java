@@ -212,7 +212,9 @@ class AgentConfigTest {
     void unknownKeysAndBlocksAreRefusedByName() {
         assertThat(error(MINIMAL.replace("}", "  server_adress = \"typo\"\n}"))).isEqualTo("agent.server_adress: unknown configuration key");
         assertThat(error(MINIMAL + "server {\n  trust_domain = \"x\"\n}\n")).isEqualTo("server: unknown configuration key");
-        assertThat(error(MINIMAL + "workload_attestor \"docker\" {\n  x = 1\n}\n")).isEqualTo("workload_attestor.docker: unknown configuration key");
+        assertThat(error(MINIMAL + "workload_attestor \"podman\" {\n  x = 1\n}\n"))
+                .startsWith("workload_attestor.podman: unknown workload attestor (built in: [unix");
+        assertThat(error(MINIMAL + "node_attestor \"tpm\" {\n  x = 1\n}\n")).startsWith("node_attestor.tpm: unknown node attestor");
         assertThat(error(MINIMAL + "workload_attestor \"unix\" {\n  discover_path = true\n}\n"))
                 .isEqualTo("workload_attestor.unix.discover_path: unknown configuration key");
     }

@@ -160,6 +160,41 @@ public final class ConfigBlock {
         }
     }
 
+    /**
+     * A list of strings ({@code k = ["a", "b"]}); a single string is a one-element list; absent is {@code def}.
+     */
+    public java.util.List<String> stringList(String k, java.util.List<String> def) {
+        read.add(k);
+        Object v = values.get(k);
+        if (v == null) {
+            return def;
+        }
+        if (v instanceof String s) {
+            return java.util.List.of(s);
+        }
+        if (v instanceof java.util.List<?> list) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof String s)) {
+                    throw new ConfigException(key(k) + ": expected a list of strings, found " + describe(o));
+                }
+                out.add(s);
+            }
+            return java.util.List.copyOf(out);
+        }
+        throw new ConfigException(key(k) + ": expected a list of strings, got " + describe(v));
+    }
+
+    /** A map of string values ({@code k = { a = "x" }}); absent is an empty map. */
+    public Map<String, String> stringMap(String k) {
+        ConfigBlock b = block(k);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : b.keys()) {
+            out.put(name, b.string(name, null));
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
     /** The keys of this block, in file order. */
     public Set<String> keys() {
         return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(values.keySet()));

@@ -37,7 +37,7 @@ public final class JoinTokenAttestor implements NodeAttestor {
     }
 
     @Override
-    public AttestationResult attest(byte[] payload) throws AttestationFailure {
+    public AttestationResult attest(byte[] payload, Session session) throws AttestationFailure {
         String token = new String(payload, StandardCharsets.UTF_8).trim();
         if (token.isEmpty()) {
             throw new AttestationFailure("join_token: token is empty");

@@ -8,7 +8,9 @@ import dev.signet.core.x509.Crypto;
 import dev.signet.server.ca.JwtAlgorithm;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The server's configuration, from the {@code server { ... }} block of an HCL file, then overridden by
@@ -31,7 +33,9 @@ public record ServerConfig(
         int jwtSvidRateLimit,
         OidcDiscovery oidcDiscovery,
         Action defaultIntentionPolicy,
-        Http http) {
+        Http http,
+        DatastoreSettings datastore,
+        Map<String, ConfigBlock> nodeAttestors) {
 
     public static final String DEFAULT_SOCKET = "/tmp/signet/server.sock";
     /** NewJWTSVID calls per second per agent (burst the same) when {@code jwt_svid_rate_limit} is not set: SPIRE's signing limit. */
@@ -59,14 +63,43 @@ public record ServerConfig(
             String logLevel, JwtAlgorithm jwtSigningAlgorithm, String jwtIssuer, int jwtSvidRateLimit, OidcDiscovery oidcDiscovery,
             Action defaultIntentionPolicy) {
         this(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl, defaultJwtSvidTtl,
-                agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, defaultIntentionPolicy, null);
+                agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, defaultIntentionPolicy, null,
+                DatastoreSettings.SQLITE, Map.of());
     }
 
     /** This configuration with the HTTP API on (or off, with null) (tests, dev mode). */
     public ServerConfig withHttp(Http http) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
                 defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery,
-                defaultIntentionPolicy, http);
+                defaultIntentionPolicy, http, datastore, nodeAttestors);
+    }
+
+    /** This configuration with another datastore (tests, dev mode). */
+    public ServerConfig withDatastore(DatastoreSettings store) {
+        return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
+                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery,
+                defaultIntentionPolicy, http, store, nodeAttestors);
+    }
+
+    /** This configuration with these {@code node_attestor "<name>" { ... }} blocks (tests). */
+    public ServerConfig withNodeAttestors(Map<String, ConfigBlock> blocks) {
+        return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
+                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery,
+                defaultIntentionPolicy, http, datastore, blocks);
+    }
+
+    /**
+     * The {@code datastore} block: where the catalog, entries, agents and bundle live.
+     *
+     * @param type {@code sqlite} (default: a file in data_dir) or {@code postgres}
+     * @param connectionString for postgres, a libpq-style URI or key=value string, or a {@code jdbc:postgresql:} URL
+     */
+    public record DatastoreSettings(String type, String connectionString) {
+        public static final DatastoreSettings SQLITE = new DatastoreSettings("sqlite", null);
+
+        public boolean postgres() {
+            return "postgres".equals(type);
+        }
     }
 
     /**
@@ -89,13 +122,13 @@ public record ServerConfig(
     /** This configuration with another default intention policy (tests, dev mode). */
     public ServerConfig withDefaultIntentionPolicy(Action policy) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
-                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, policy, http);
+                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, policy, http, datastore, nodeAttestors);
     }
 
     /** This configuration with other JWT settings (tests, dev mode). */
     public ServerConfig withJwt(JwtAlgorithm algorithm, String issuer, int rateLimit, OidcDiscovery oidc) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
-                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc, defaultIntentionPolicy, http);
+                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc, defaultIntentionPolicy, http, datastore, nodeAttestors);
     }
 
     /**
@@ -140,6 +173,12 @@ public record ServerConfig(
     /** Reads the {@code server} block (unknown keys and blocks are errors). */
     public static ServerConfig fromHcl(ConfigBlock root, Overrides o) {
         ConfigBlock s = root.block("server");
+        DatastoreSettings datastore = root.has("datastore") ? datastore(root.block("datastore")) : DatastoreSettings.SQLITE;
+        ConfigBlock attestorBlocks = root.block("node_attestor");
+        Map<String, ConfigBlock> nodeAttestors = new LinkedHashMap<>();
+        for (String name : attestorBlocks.keys()) {
+            nodeAttestors.put(name, attestorBlocks.block(name));
+        }
         root.rejectUnknownKeys();
         String td = pick(o.trustDomain(), s.string("trust_domain", null));
         String dataDir = pick(o.dataDir(), s.string("data_dir", "./.signet-server"));
@@ -212,7 +251,28 @@ public record ServerConfig(
             throw s.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
         }
         return new ServerConfig(trustDomain, Path.of(dataDir), bindAddress, bindPort, Path.of(socket), kt, caTtl, x509Ttl, jwtTtl, agentTtl, level,
-                alg, jwtIssuer, jwtRateLimit, oidc, defaultIntentionPolicy, http);
+                alg, jwtIssuer, jwtRateLimit, oidc, defaultIntentionPolicy, http, datastore, nodeAttestors);
+    }
+
+    private static DatastoreSettings datastore(ConfigBlock b) {
+        String type = b.string("type", "sqlite");
+        String conn = b.string("connection_string", null);
+        b.rejectUnknownKeys();
+        switch (type) {
+            case "sqlite" -> {
+                if (conn != null) {
+                    throw b.invalid("connection_string", "is only for type = \"postgres\" (SQLite lives in server.data_dir)");
+                }
+            }
+            case "postgres" -> {
+                if (conn == null || conn.isBlank()) {
+                    throw b.invalid("connection_string", "is required for type = \"postgres\", e.g."
+                            + " \"postgresql://signet:secret@db.example.org:5432/signet\"");
+                }
+            }
+            default -> throw b.invalid("type", "must be \"sqlite\" or \"postgres\", got \"" + type + "\"");
+        }
+        return new DatastoreSettings(type, conn);
     }
 
     private static Http http(ConfigBlock b) {
@@ -310,6 +370,8 @@ public record ServerConfig(
         jwtSigningAlgorithm = jwtSigningAlgorithm == null ? JwtAlgorithm.ES256 : jwtSigningAlgorithm;
         jwtIssuer = jwtIssuer == null || jwtIssuer.isEmpty() ? null : jwtIssuer;
         defaultIntentionPolicy = defaultIntentionPolicy == null ? Action.DENY : defaultIntentionPolicy;
+        datastore = datastore == null ? DatastoreSettings.SQLITE : datastore;
+        nodeAttestors = nodeAttestors == null ? Map.of() : Map.copyOf(nodeAttestors);
         if (jwtSvidRateLimit < 0) {
             throw new ConfigException("server config: jwt_svid_rate_limit must not be negative");
         }

@@ -51,7 +51,7 @@ class AgentAttestationTest {
         String token = ts.token(Map.of());
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
 
-        AttestAgentResponse r = ts.anonymous().attestAgent(joinTokenRequest(token, Csrs.create(kp)));
+        AttestAgentResponse r = ts.attestClient().attestAgent(joinTokenRequest(token, Csrs.create(kp)));
 
         String expectedId = "spiffe://td/signet/agent/join_token/" + token;
         assertThat(r.getSpiffeId()).isEqualTo(expectedId);
@@ -92,7 +92,7 @@ class AgentAttestationTest {
         String token = ts.token(Map.of());
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
 
-        AttestAgentResponse r = ts.anonymous().attestAgent(joinTokenRequest(token, Pki.greedyCsr(kp)));
+        AttestAgentResponse r = ts.attestClient().attestAgent(joinTokenRequest(token, Pki.greedyCsr(kp)));
 
         X509Certificate leaf = Certificates.parse(r.getSvidChain(0).toByteArray());
         assertThat(Pki.sans(leaf, 6)).containsExactly("spiffe://td/signet/agent/join_token/" + token);
@@ -107,7 +107,7 @@ class AgentAttestationTest {
         ts.attest(token);
 
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
-        Status s = failure(() -> ts.anonymous().attestAgent(joinTokenRequest(token, Csrs.create(kp))));
+        Status s = failure(() -> ts.attestClient().attestAgent(joinTokenRequest(token, Csrs.create(kp))));
 
         assertStatus(s, Status.Code.PERMISSION_DENIED, "join_token: token is unknown or was already used");
     }
@@ -121,7 +121,7 @@ class AgentAttestationTest {
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             List<java.util.concurrent.Future<Status>> results = new java.util.ArrayList<>();
             for (int i = 0; i < racers; i++) {
-                var stub = ts.anonymous();
+                var stub = ts.attestClient();
                 byte[] csr = Csrs.create(Crypto.generate(Crypto.KeyType.EC_P256));
                 results.add(pool.submit(() -> {
                     go.await();
@@ -149,7 +149,7 @@ class AgentAttestationTest {
     @Test
     void unknownTokenIsRefused() {
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
-        Status s = failure(() -> ts.anonymous().attestAgent(joinTokenRequest("never-issued", Csrs.create(kp))));
+        Status s = failure(() -> ts.attestClient().attestAgent(joinTokenRequest("never-issued", Csrs.create(kp))));
 
         assertStatus(s, Status.Code.PERMISSION_DENIED, "join_token: token is unknown or was already used");
         assertThat(ts.admin().listAgents(dev.signet.proto.admin.v1.ListAgentsRequest.getDefaultInstance()).getAgentsCount()).isZero();
@@ -161,11 +161,11 @@ class AgentAttestationTest {
         clock.advance(Duration.ofSeconds(60)); // expiry instant itself is already too late
 
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
-        Status s = failure(() -> ts.anonymous().attestAgent(joinTokenRequest(token, Csrs.create(kp))));
+        Status s = failure(() -> ts.attestClient().attestAgent(joinTokenRequest(token, Csrs.create(kp))));
         assertStatus(s, Status.Code.PERMISSION_DENIED, "join_token: token expired at " + clock.instant());
 
         // SPIRE §4.2: the token is deleted even though it had expired.
-        Status again = failure(() -> ts.anonymous().attestAgent(joinTokenRequest(token, Csrs.create(kp))));
+        Status again = failure(() -> ts.attestClient().attestAgent(joinTokenRequest(token, Csrs.create(kp))));
         assertStatus(again, Status.Code.PERMISSION_DENIED, "unknown or was already used");
         assertThat(ts.admin().listAgents(dev.signet.proto.admin.v1.ListAgentsRequest.getDefaultInstance()).getAgentsCount()).isZero();
     }
@@ -181,12 +181,12 @@ class AgentAttestationTest {
     @Test
     void unknownAttestorIsInvalidArgument() {
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
-        AttestAgentRequest req = AttestAgentRequest.newBuilder().setAttestor("aws_iid")
+        AttestAgentRequest req = AttestAgentRequest.newBuilder().setAttestor("tpm_devid")
                 .setPayload(ByteString.copyFromUtf8("{}")).setCsr(ByteString.copyFrom(Csrs.create(kp))).build();
 
-        Status s = failure(() -> ts.anonymous().attestAgent(req));
+        Status s = failure(() -> ts.attestClient().attestAgent(req));
 
-        assertStatus(s, Status.Code.INVALID_ARGUMENT, "unknown node attestor \"aws_iid\"");
+        assertStatus(s, Status.Code.INVALID_ARGUMENT, "unknown node attestor \"tpm_devid\"");
         assertThat(s.getDescription()).contains("join_token");
     }
 
@@ -194,16 +194,16 @@ class AgentAttestationTest {
     void malformedCsrIsInvalidArgumentAndDoesNotConsumeTheToken() {
         String token = ts.token(Map.of());
 
-        Status garbage = failure(() -> ts.anonymous().attestAgent(joinTokenRequest(token, new byte[] {0x30, 0x03, 0x02, 0x01, 0x00})));
+        Status garbage = failure(() -> ts.attestClient().attestAgent(joinTokenRequest(token, new byte[] {0x30, 0x03, 0x02, 0x01, 0x00})));
         assertStatus(garbage, Status.Code.INVALID_ARGUMENT, "csr: malformed CSR");
 
         byte[] csr = Csrs.create(Crypto.generate(Crypto.KeyType.EC_P256));
         csr[csr.length - 5] ^= 0x01; // inside the signature
-        Status badSignature = failure(() -> ts.anonymous().attestAgent(joinTokenRequest(token, csr)));
+        Status badSignature = failure(() -> ts.attestClient().attestAgent(joinTokenRequest(token, csr)));
         assertThat(badSignature.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(badSignature.getDescription()).startsWith("csr: ");
 
-        Status empty = failure(() -> ts.anonymous().attestAgent(joinTokenRequest(token, new byte[0])));
+        Status empty = failure(() -> ts.attestClient().attestAgent(joinTokenRequest(token, new byte[0])));
         assertStatus(empty, Status.Code.INVALID_ARGUMENT, "csr: ");
 
         // The refused requests changed nothing: the token still works.

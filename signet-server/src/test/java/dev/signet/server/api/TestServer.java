@@ -181,7 +181,7 @@ final class TestServer implements AutoCloseable {
         var ctx = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK).trustManager(capturing).build();
         ManagedChannel ch = NettyChannelBuilder.forAddress("localhost", server.agentApiPort()).sslContext(ctx).build();
         channels.add(ch);
-        Status s = failure(() -> AgentApiGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
+        Status s = failure(() -> new AttestClient(ch, DEADLINE_SECONDS)
                 .attestAgent(AttestAgentRequest.newBuilder().setAttestor("none").build()));
         assertThat(s.getCode()).as("%s", s).isEqualTo(Status.Code.INVALID_ARGUMENT); // the handshake succeeded
         return seen.get();
@@ -189,6 +189,11 @@ final class TestServer implements AutoCloseable {
 
     AgentApiGrpc.AgentApiBlockingStub anonymous() {
         return AgentApiGrpc.newBlockingStub(channel(null, null)).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** An unauthenticated AttestAgent client. */
+    AttestClient attestClient() {
+        return new AttestClient(channel(null, null), DEADLINE_SECONDS);
     }
 
     AgentApiGrpc.AgentApiBlockingStub as(AgentIdentity agent) {
@@ -208,7 +213,7 @@ final class TestServer implements AutoCloseable {
     /** Attests with a fresh key and a join token; returns the agent's identity. */
     AgentIdentity attest(String token) {
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
-        AttestAgentResponse r = anonymous().attestAgent(joinTokenRequest(token, Csrs.create(kp)));
+        AttestAgentResponse r = attestClient().attestAgent(joinTokenRequest(token, Csrs.create(kp)));
         List<X509Certificate> chain = r.getSvidChainList().stream().map(b -> Certificates.parse(b.toByteArray())).toList();
         return new AgentIdentity(SpiffeId.parse(r.getSpiffeId()), chain, kp.getPrivate());
     }

@@ -56,6 +56,8 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
     public static final int MAX_BATCH = 500;
 
     private final Map<String, NodeAttestor> attestors;
+    /** Runs attestors, which may block on platform APIs and on the agent's answers to challenges. */
+    private final java.util.concurrent.ExecutorService attestationWorkers = AttestationCall.workers();
     private final AgentStore agents;
     private final CertificateAuthority ca;
     private final EntryCache entries;
@@ -95,37 +97,25 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
     }
 
     @Override
-    public void attestAgent(AttestAgentRequest req, StreamObserver<AttestAgentResponse> out) {
-        NodeAttestor attestor = attestors.get(req.getAttestor());
-        if (attestor == null) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("unknown node attestor \"" + req.getAttestor()
-                    + "\" (this server accepts " + attestors.keySet() + ")").asRuntimeException());
-            return;
-        }
-        PublicKey key;
-        try {
-            key = Csrs.verifiedPublicKey(req.getCsr().toByteArray());
-        } catch (IllegalArgumentException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("csr: " + e.getMessage()).asRuntimeException());
-            return;
-        }
-        AttestationResult result;
-        try {
-            result = attestor.attest(req.getPayload().toByteArray());
-        } catch (NodeAttestor.AttestationFailure e) {
-            log.warn("node attestation refused: {}", e.getMessage());
-            out.onError(Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        }
+    public StreamObserver<AttestAgentRequest> attestAgent(StreamObserver<AttestAgentResponse> out) {
+        java.net.SocketAddress remote = AgentAuthenticator.REMOTE_ADDRESS.get();
+        return new AttestationCall(out, remote instanceof java.net.InetSocketAddress a ? a.getAddress() : null,
+                attestors, attestationWorkers, this::completeAttestation);
+    }
+
+    /**
+     * Issues the agent SVID for a node an attestor has vouched for (on the attestation worker thread).
+     *
+     * @throws io.grpc.StatusRuntimeException when the node is banned or the evidence was already used
+     */
+    private AttestAgentResponse completeAttestation(AttestationResult result, PublicKey key) {
         AgentRecord existing = agents.get(result.agentId()).orElse(null);
         if (existing != null && existing.banned()) {
-            out.onError(Status.PERMISSION_DENIED.withDescription("agent is banned: " + result.agentId()).asRuntimeException());
-            return;
+            throw Status.PERMISSION_DENIED.withDescription("agent is banned: " + result.agentId()).asRuntimeException();
         }
         if (existing != null && !result.reattestable()) {
-            out.onError(Status.PERMISSION_DENIED.withDescription("attestation data has already been used to attest an agent: "
-                    + result.agentId()).asRuntimeException());
-            return;
+            throw Status.PERMISSION_DENIED.withDescription(result.attestor()
+                    + ": attestation data has already been used to attest an agent: " + result.agentId()).asRuntimeException();
         }
         List<X509Certificate> chain = ca.signX509Svid(result.agentId(), key, agentTtl, List.of());
         X509Certificate leaf = chain.get(0);
@@ -143,9 +133,8 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
                 .setSpiffeId(result.agentId().toString())
                 .setBundle(hub.bundleProto());
         chain.forEach(c -> resp.addSvidChain(ByteString.copyFrom(Certificates.der(c))));
-        out.onNext(resp.build());
-        out.onCompleted();
         hub.changed();
+        return resp.build();
     }
 
     @Override

@@ -47,7 +47,8 @@ public final class AgentAuthenticator implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         if (call.getMethodDescriptor().getFullMethodName().equals(AgentApiGrpc.getAttestAgentMethod().getFullMethodName())) {
-            return next.startCall(call, headers);
+            return Contexts.interceptCall(Context.current().withValue(REMOTE_ADDRESS,
+                    call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)), call, headers, next);
         }
         Status denied;
         try {
