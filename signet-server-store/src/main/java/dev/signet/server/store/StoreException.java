@@ -29,4 +29,18 @@ public class StoreException extends RuntimeException {
             super(message);
         }
     }
+
+    /**
+     * The database cannot be reached or is not answering (connection refused or lost, pool exhausted, timed out).
+     * The call was not acknowledged: its transaction rolled back, or, if the connection broke during the commit
+     * itself, may have committed; either way the caller must not report success. Retrying later may succeed.
+     * The message names the datastore.
+     */
+    public static final class Unavailable extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

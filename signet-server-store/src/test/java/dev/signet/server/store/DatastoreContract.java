@@ -322,16 +322,21 @@ public abstract class DatastoreContract {
     // ---- change counter -------------------------------------------------------------------------------
 
     @Test
-    void changeCounterRisesOnEveryEntryAndAgentChangeOnly() {
+    void changeCounterRisesOnEveryEntryAgentAndBundleChangeOnly() {
         EntryStore entries = store.entries();
         AgentStore agents = store.agents();
+        BundleStore bundles = store.bundles();
         List<Runnable> changes = List.of(
                 () -> entries.create(entry("e1", "/web", new Parent.AnyNode(), "unix:uid:1")),
                 () -> entries.update(entry("e1", "/web", new Parent.AnyNode(), "unix:uid:2")),
                 () -> entries.delete("e1"),
                 () -> agents.create(agent("/agent/1")),
                 () -> agents.update(agent("/agent/1").asBanned()),
-                () -> agents.delete(sid("/agent/1")));
+                () -> agents.delete(sid("/agent/1")),
+                () -> bundles.addX509Authority(TD, der(1)),
+                () -> bundles.addJwtAuthority(TD, new StoredJwtAuthority("k1", der(2), START.plusSeconds(60), "ES256")),
+                () -> bundles.removeX509Authorities(TD, d -> true),
+                () -> bundles.removeJwtAuthorities(TD, a -> true));
         long last = entries.changeCounter();
         for (Runnable change : changes) {
             change.run();
@@ -342,7 +347,12 @@ public abstract class DatastoreContract {
 
         entries.create(entry("e2", "/web", new Parent.AnyNode(), "unix:uid:1"));
         agents.create(agent("/agent/2"));
+        bundles.addX509Authority(TD, der(3));
+        bundles.addJwtAuthority(TD, new StoredJwtAuthority("k3", der(3), START.plusSeconds(60), "ES256"));
         long before = entries.changeCounter();
+        // Adding what is there already changes nothing.
+        bundles.addX509Authority(TD, der(3));
+        bundles.addJwtAuthority(TD, new StoredJwtAuthority("k3", der(3), START.plusSeconds(60), "ES256"));
         List<Runnable> nonChanges = List.of(
                 () -> entries.get("e2"),
                 entries::list,
@@ -353,7 +363,10 @@ public abstract class DatastoreContract {
                 () -> store.joinTokens().create(new JoinToken("tok-1", START.plusSeconds(60), null)),
                 () -> store.joinTokens().consume("tok-1"),
                 () -> store.joinTokens().pruneExpired(START),
-                () -> store.bundles().addX509Authority(TD, der(1)));
+                () -> bundles.removeX509Authorities(TD, d -> false),
+                () -> bundles.removeJwtAuthorities(TD, a -> false),
+                () -> bundles.removeX509Authorities(new TrustDomain("absent.org"), d -> true),
+                () -> bundles.get(TD));
         for (Runnable r : nonChanges) {
             r.run();
         }
@@ -382,6 +395,135 @@ public abstract class DatastoreContract {
         other.agents().create(agent("/agent/1"));
         assertThat(store.entries().changeCounter()).isGreaterThan(afterEntry);
         assertThat(store.agents().get(sid("/agent/1"))).isPresent();
+    }
+
+    // ---- change feed (watch) ---------------------------------------------------------------------------
+
+    /** A listener that re-reads the change counter on every call, as real listeners re-read what they need. */
+    private static class CounterWatcher implements Runnable {
+        private final Datastore ds;
+        final java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean inCall = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+
+        CounterWatcher(Datastore ds) {
+            this.ds = ds;
+        }
+
+        @Override
+        public void run() {
+            if (!inCall.compareAndSet(false, true)) {
+                overlapped.set(true);
+            }
+            try {
+                calls.incrementAndGet();
+                seen.accumulateAndGet(ds.entries().changeCounter(), Math::max);
+            } finally {
+                inCall.set(false);
+            }
+        }
+
+        /** Waits until a call has read a counter at least {@code value}: the listener ran after that commit. */
+        void awaitSeen(long value, String what) {
+            dev.signet.testing.Poll.until(WATCH_DEADLINE, "a watcher call after " + what, () -> seen.get() >= value);
+        }
+    }
+
+    /** Generous for a loaded CI machine; the feed normally delivers in well under a second. */
+    protected static final Duration WATCH_DEADLINE = Duration.ofSeconds(10);
+
+    @Test
+    void aWriteThroughAnotherInstanceReachesAWatcherOfEveryKindOfChange() throws Exception {
+        Datastore other = open();
+        CounterWatcher w = new CounterWatcher(store);
+        try (AutoCloseable handle = store.watch(w)) {
+            List<java.util.Map.Entry<String, Runnable>> changes = List.of(
+                    Map.entry("an entry", () -> other.entries().create(entry("e1", "/web", new Parent.AnyNode(), "unix:uid:1"))),
+                    Map.entry("an agent", () -> other.agents().create(agent("/agent/1"))),
+                    Map.entry("an X.509 authority", () -> other.bundles().addX509Authority(TD, der(1))),
+                    Map.entry("a JWT authority", () -> other.bundles().addJwtAuthority(TD,
+                            new StoredJwtAuthority("kid", der(2), START.plusSeconds(60), "ES256"))),
+                    Map.entry("a removed X.509 authority", () -> other.bundles().removeX509Authorities(TD, d -> true)),
+                    Map.entry("a service", () -> other.services().register(
+                            service("web", List.of(), "unix:uid:1000"), TD)),
+                    Map.entry("an intention", () -> other.intentions().create(new dev.signet.core.intention.Intention(null,
+                            dev.signet.core.intention.IntentionSource.parse("web"),
+                            dev.signet.core.intention.IntentionDestination.parse("db"),
+                            dev.signet.core.intention.Action.ALLOW, "", null, null))),
+                    Map.entry("a deleted entry", () -> other.entries().delete("e1")));
+            for (java.util.Map.Entry<String, Runnable> change : changes) {
+                change.getValue().run();
+                w.awaitSeen(other.entries().changeCounter(), change.getKey());
+            }
+        }
+        assertThat(w.overlapped).as("calls to one listener overlapped").isFalse();
+    }
+
+    @Test
+    void aWriteThroughTheSameInstanceReachesItsWatcher() throws Exception {
+        CounterWatcher w = new CounterWatcher(store);
+        try (AutoCloseable handle = store.watch(w)) {
+            store.entries().create(entry("e1", "/web", new Parent.AnyNode(), "unix:uid:1"));
+            w.awaitSeen(store.entries().changeCounter(), "a local entry");
+        }
+    }
+
+    @Test
+    void callsToOneListenerAreNeverConcurrentAndAClosedHandleGetsNoMoreCalls() throws Exception {
+        Datastore other = open();
+        CounterWatcher slow = new CounterWatcher(store) {
+            @Override
+            public void run() {
+                super.run();
+                store.entries().list(); // some work while more changes arrive
+            }
+        };
+        CounterWatcher closedOne = new CounterWatcher(store);
+        AutoCloseable closedHandle = store.watch(closedOne);
+        try (AutoCloseable handle = store.watch(slow)) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<?>> writers = new ArrayList<>();
+                for (Datastore ds : List.of(store, other)) {
+                    writers.add(pool.submit(() -> {
+                        for (int i = 0; i < 15; i++) {
+                            ds.agents().create(agent("/agent/" + UUID.randomUUID()));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : writers) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            slow.awaitSeen(store.entries().changeCounter(), "30 agents from two instances");
+            closedOne.awaitSeen(store.entries().changeCounter(), "30 agents from two instances");
+            closedHandle.close();
+            closedHandle.close();
+            int callsAtClose = closedOne.calls.get();
+            // Two more rounds that the still-open listener hears of; the closed one must hear of neither.
+            for (int round = 0; round < 2; round++) {
+                other.agents().create(agent("/agent/after-close-" + round));
+                slow.awaitSeen(other.entries().changeCounter(), "a change after closing the other handle");
+            }
+            // A call that was already running when the handle closed may finish; none may start later.
+            assertThat(closedOne.calls.get()).isLessThanOrEqualTo(callsAtClose + 1);
+        }
+        assertThat(slow.overlapped).as("calls to one listener overlapped").isFalse();
+        assertThat(closedOne.overlapped).isFalse();
+    }
+
+    @Test
+    void joinTokenWritesDoNotRaiseTheChangeCounter() {
+        long before = store.entries().changeCounter();
+        store.joinTokens().create(new JoinToken("tok", START.plusSeconds(60), labels("a", "b")));
+        store.joinTokens().consume("tok");
+        store.joinTokens().create(new JoinToken("old", START.minusSeconds(60), null));
+        assertThat(store.joinTokens().pruneExpired(START)).isEqualTo(1);
+        assertThat(store.entries().changeCounter()).isEqualTo(before);
     }
 
     // ---- agents ---------------------------------------------------------------------------------------

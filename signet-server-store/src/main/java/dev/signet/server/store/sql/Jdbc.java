@@ -89,6 +89,13 @@ final class Jdbc {
     }
 
     /**
+     * Set by {@link #bumpChangeCounter} on the thread running a write transaction, so that its {@link Transactions}
+     * knows after the commit (or before it, to queue a notification) that watchers must hear of it. Transactions
+     * run on one thread from begin to commit, and the implementations clear the flag around each one.
+     */
+    private static final ThreadLocal<Boolean> CHANGED = new ThreadLocal<>();
+
+    /**
      * Bumps the shared change counter, in the caller's transaction, so that every server sharing the
      * database sees a new value once the change commits.
      */
@@ -98,6 +105,17 @@ final class Jdbc {
                 throw new StoreException("the change_counter row is missing: the database was modified outside Signet");
             }
         }
+        CHANGED.set(Boolean.TRUE);
+    }
+
+    /** Forgets whether the current thread's transaction bumped the counter (call before and after each write). */
+    static void clearChanged() {
+        CHANGED.remove();
+    }
+
+    /** Whether the current thread's transaction bumped the change counter since {@link #clearChanged}. */
+    static boolean changed() {
+        return CHANGED.get() != null;
     }
 
     static long changeCounter(Connection c) throws SQLException {

@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 /**
  * Trust bundles: {@code bundles} holds the sequence, {@code bundle_x509_authorities} the DER certificates
  * and {@code bundle_jwt_authorities} the JWT keys, each by ascending position (insertion order; removals
- * leave gaps, which keeps the order). Every change to either list raises the one sequence.
+ * leave gaps, which keeps the order). Every change to either list raises the one sequence and the change counter.
  */
 final class SqlBundleStore implements BundleStore {
     private final Transactions tx;
@@ -230,6 +230,8 @@ final class SqlBundleStore implements BundleStore {
             ps.setString(2, td.name());
             ps.executeUpdate();
         }
+        // Servers watch the change counter (Datastore.watch) to notice another server's new or retired authority.
+        Jdbc.bumpChangeCounter(c);
         return next;
     }
 }

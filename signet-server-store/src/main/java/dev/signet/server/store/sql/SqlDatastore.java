@@ -12,11 +12,12 @@ import java.time.Clock;
 
 /**
  * The {@link Datastore} on a SQL database, the same code for every {@link Dialect}. Open one with
- * {@link SqliteDatastore#open}; close it to release the database.
+ * {@link SqliteDatastore#open} or {@link PostgresDatastore#open}; close it to release the database.
  */
 public final class SqlDatastore implements Datastore {
     private final String description;
     private final Transactions tx;
+    private final ChangeFeed feed;
     private final SqlEntryStore entries;
     private final SqlAgentStore agents;
     private final SqlJoinTokenStore joinTokens;
@@ -25,9 +26,10 @@ public final class SqlDatastore implements Datastore {
     private final SqlIntentionStore intentions;
     private final SqlTemplateStore templates;
 
-    SqlDatastore(String description, Dialect dialect, Transactions tx, Clock clock) {
+    SqlDatastore(String description, Dialect dialect, Transactions tx, ChangeFeed feed, Clock clock) {
         this.description = description;
         this.tx = tx;
+        this.feed = feed;
         this.entries = new SqlEntryStore(tx, dialect, clock);
         this.agents = new SqlAgentStore(tx, dialect);
         this.joinTokens = new SqlJoinTokenStore(tx, dialect);
@@ -72,9 +74,15 @@ public final class SqlDatastore implements Datastore {
         return templates;
     }
 
-    /** Waits for in-flight calls, then releases the connections; later calls fail. Idempotent. */
+    @Override
+    public AutoCloseable watch(Runnable listener) {
+        return feed.watch(listener);
+    }
+
+    /** Stops change calls, waits for in-flight calls, then releases the connections; later calls fail. Idempotent. */
     @Override
     public void close() {
+        feed.close();
         tx.close();
     }
 

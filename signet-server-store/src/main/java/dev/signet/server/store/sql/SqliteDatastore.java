@@ -30,6 +30,12 @@ public final class SqliteDatastore {
     /** How long a call waits for another process holding SQLite's write lock before failing. */
     public static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
+    /**
+     * How often {@link Datastore#watch} reads the change counter to notice other processes' commits (this
+     * process's own commits are signalled at once). One indexed one-row read on an idle reader connection.
+     */
+    static final java.time.Duration POLL_INTERVAL = java.time.Duration.ofMillis(250);
+
     private static final Logger log = LoggerFactory.getLogger(SqliteDatastore.class);
 
     /** Serialises opening within this JVM; the lock file does so between processes. */
@@ -71,7 +77,10 @@ public final class SqliteDatastore {
                 s.execute("PRAGMA query_only = ON");
             }
             warnIfNotWal(writer, description);
-            return new SqlDatastore(description, Dialect.SQLITE, new SqliteTransactions(description, writer, reader), clock);
+            ChangeFeed[] feed = new ChangeFeed[1];
+            SqliteTransactions tx = new SqliteTransactions(description, writer, reader, () -> feed[0].signal());
+            feed[0] = new ChangeFeed(description, signal -> CounterPoller.start(description, tx, POLL_INTERVAL, signal));
+            return new SqlDatastore(description, Dialect.SQLITE, tx, feed[0], clock);
         } catch (IOException e) {
             closeQuietly(writer, reader);
             throw new StoreException(description + ": cannot create the database file: " + e, e);

@@ -18,18 +18,35 @@ final class SqliteTransactions implements Transactions {
     private final Connection reader;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock readLock = new ReentrantLock();
+    private final Runnable changeCommitted;
     private volatile boolean closed;
 
-    /** Takes ownership of both connections; both must be in auto-commit mode. */
-    SqliteTransactions(String description, Connection writer, Connection reader) {
+    /**
+     * Takes ownership of both connections; both must be in auto-commit mode. {@code changeCommitted} runs after
+     * each committed write that raised the change counter.
+     */
+    SqliteTransactions(String description, Connection writer, Connection reader, Runnable changeCommitted) {
         this.description = description;
         this.writer = writer;
         this.reader = reader;
+        this.changeCommitted = changeCommitted;
     }
 
     @Override
     public <T> T write(String what, Work<T> work) {
-        return run(what, work, writer, writeLock, true);
+        Jdbc.clearChanged();
+        boolean committed = false;
+        try {
+            T result = run(what, work, writer, writeLock, true);
+            committed = true;
+            return result;
+        } finally {
+            boolean changed = Jdbc.changed();
+            Jdbc.clearChanged();
+            if (committed && changed) {
+                changeCommitted.run();
+            }
+        }
     }
 
     @Override
