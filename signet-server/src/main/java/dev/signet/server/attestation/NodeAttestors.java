@@ -16,7 +16,7 @@ import java.util.TreeSet;
  */
 public final class NodeAttestors {
     /** Names of the built-in node attestors configurable with a block. */
-    public static final List<String> BUILT_IN = List.of();
+    public static final List<String> BUILT_IN = List.of("x509pop");
 
     private NodeAttestors() {}
 
@@ -35,6 +35,9 @@ public final class NodeAttestors {
     private static NodeAttestor create(ServerConfig config, String name, ConfigBlock block, Clock clock) {
         switch (name) {
             // one case per built-in attestor: case "<name>" -> { return <Attestor>.fromConfig(block, ...); }
+            case "x509pop" -> {
+                return dev.signet.server.attestation.x509pop.X509PopAttestor.fromConfig(config.trustDomain(), block, clock);
+            }
             case JoinTokenAttestor.NAME -> throw new ConfigException("node_attestor \"join_token\": always enabled and takes no"
                     + " configuration; remove the block");
             default -> throw new ConfigException("node_attestor \"" + name + "\": unknown node attestor (built in: "
