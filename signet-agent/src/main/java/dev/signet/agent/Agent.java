@@ -54,7 +54,7 @@ public final class Agent implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         this.cache = new IdentityCache(config.trustDomain(), random);
         AtomicReference<AgentManager> mgr = new AtomicReference<>();
-        this.connection = new ServerConnection(config.serverAddress(), config.serverPort(), config.trustDomain(),
+        this.connection = new ServerConnection(new dev.signet.agent.client.ServerList(config.servers(), random), config.trustDomain(),
                 () -> mgr.get().bundle(), clock);
         this.manager = new AgentManager(connection, state, cache, bundle == null ? List.of() : bundle, clock, random, fatal);
         mgr.set(manager);

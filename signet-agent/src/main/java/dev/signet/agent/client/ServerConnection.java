@@ -35,43 +35,53 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * {@code spiffe://<td>/signet/server} chaining to the agent's current trust bundle — not by host name.
  * With insecure bootstrap (first contact only, no bundle yet) the chain is not verified, but the ID still
  * must match, as SPIRE does. The agent authenticates with its SVID once it has one.
+ *
+ * <p>With several servers ({@link ServerList}) each channel goes to one of them: the agent trusts the whole
+ * synced bundle, which holds every server's root, so a server that did not sign the agent's SVID and whose
+ * root the agent never bootstrapped from is authenticated like any other.
  */
 public final class ServerConnection implements AutoCloseable {
-    private final String host;
-    private final int port;
+    private static final int CONNECT_TIMEOUT_MILLIS = 5000;
+    private final ServerList servers;
     private final TrustDomain trustDomain;
     private final Supplier<List<X509Certificate>> bundle;
     private final Clock clock;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
 
-    public ServerConnection(String host, int port, TrustDomain trustDomain, Supplier<List<X509Certificate>> bundle, Clock clock) {
-        this.host = host;
-        this.port = port;
+    public ServerConnection(ServerList servers, TrustDomain trustDomain, Supplier<List<X509Certificate>> bundle, Clock clock) {
+        this.servers = servers;
         this.trustDomain = trustDomain;
         this.bundle = bundle;
         this.clock = clock;
     }
 
-    /** A channel authenticating the server only (for node attestation). */
-    public ManagedChannel attestationChannel(boolean insecureBootstrap) throws SSLException {
-        return channel(SslContextBuilder.forClient(), insecureBootstrap);
+    /** The servers and the failover position. */
+    public ServerList servers() {
+        return servers;
     }
 
-    /** A channel presenting the agent's SVID. */
-    public ManagedChannel agentChannel(List<X509Certificate> svidChain, PrivateKey key) throws SSLException {
-        return channel(SslContextBuilder.forClient().keyManager(key, svidChain.toArray(new X509Certificate[0])), false);
+    /** A channel to {@code server} authenticating the server only (for node attestation). */
+    public ManagedChannel attestationChannel(ServerAddress server, boolean insecureBootstrap) throws SSLException {
+        return channel(server, SslContextBuilder.forClient(), insecureBootstrap);
     }
 
-    private ManagedChannel channel(SslContextBuilder b, boolean insecure) throws SSLException {
+    /** A channel to {@code server} presenting the agent's SVID. */
+    public ManagedChannel agentChannel(ServerAddress server, List<X509Certificate> svidChain, PrivateKey key) throws SSLException {
+        return channel(server, SslContextBuilder.forClient().keyManager(key, svidChain.toArray(new X509Certificate[0])), false);
+    }
+
+    private ManagedChannel channel(ServerAddress server, SslContextBuilder b, boolean insecure) throws SSLException {
         SslContext ctx = GrpcSslContexts.configure(b, SslProvider.JDK)
                 .trustManager(new TrustManagerFactoryWrapper(new ServerTrustManager(insecure)))
                 .protocols("TLSv1.3", "TLSv1.2")
                 .build();
-        return NettyChannelBuilder.forAddress(host, port)
+        return NettyChannelBuilder.forAddress(server.host(), server.port())
                 .channelType(EpollSocketChannel.class)
                 .eventLoopGroup(group)
                 .sslContext(ctx)
                 .keepAliveTime(30, TimeUnit.SECONDS)
+                // an unreachable server (not just a refused port) fails over after this, not Netty's 30 s
+                .withOption(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 .build();
     }

@@ -15,6 +15,8 @@ import java.util.Map;
  * the other attestor blocks are kept raw and read by their attestor when the agent is built
  * ({@link dev.signet.agent.attestor.workload.WorkloadAttestors}, {@link dev.signet.agent.attestor.node.NodeAttestorClients}).
  *
+ * @param serverAddress the configured server address(es) as given, several comma-separated; parsed by {@link #servers()}
+ * @param serverPort the port of addresses that do not name one
  * @param trustBundlePath PEM file with the server's CA certificates, for the first connection
  * @param insecureBootstrap trust the server on first contact without a bundle (only its SPIFFE ID is checked)
  * @param httpPort the local HTTP API's port on 127.0.0.1 ({@code /v1/agent/connect/...}): null when not configured
@@ -69,7 +71,9 @@ public record AgentConfig(
         }
 
         String td = pick(o.trustDomain(), a.string("trust_domain", null));
-        String serverAddress = pick(o.serverAddress(), a.string("server_address", null));
+        java.util.List<String> fileServers = a.stringList("server_address", null);
+        String serverAddress = o.serverAddress() != null ? o.serverAddress()
+                : fileServers == null ? null : String.join(",", fileServers);
         int filePort = a.integer("server_port", 8081);
         int serverPort = o.serverPort() != null ? o.serverPort() : filePort;
         String dataDir = pick(o.dataDir(), a.string("data_dir", "./.signet-agent"));
@@ -95,10 +99,17 @@ public record AgentConfig(
             throw a.invalid("trust_domain", e.getMessage());
         }
         if (serverAddress == null || serverAddress.isBlank()) {
-            throw a.invalid("server_address", "is required (the server's host name or IP)");
+            throw a.invalid("server_address", "is required (the server's host name or IP, host:port, or a list of them)");
         }
         if (serverPort < 1 || serverPort > 65535) {
             throw a.invalid("server_port", "must be between 1 and 65535, got " + serverPort);
+        }
+        try {
+            dev.signet.agent.client.ServerAddress.parseAll(java.util.List.of(serverAddress), serverPort);
+        } catch (IllegalArgumentException e) {
+            throw o.serverAddress() != null
+                    ? new dev.signet.core.config.ConfigException("--server-address: " + e.getMessage())
+                    : a.invalid("server_address", e.getMessage());
         }
         if (bundle != null && insecure) {
             throw a.invalid("insecure_bootstrap", "cannot be combined with trust_bundle_path: choose one way to trust the server");
@@ -110,6 +121,14 @@ public record AgentConfig(
         return new AgentConfig(trustDomain, serverAddress, serverPort, Path.of(dataDir), joinToken,
                 bundle == null ? null : Path.of(bundle), insecure, Path.of(socket), level, unix, httpPort,
                 Map.copyOf(workloadAttestors), Map.copyOf(nodeAttestors));
+    }
+
+    /**
+     * The servers' agent-API addresses in the configured order ({@code server_address}: one address, a list, or a
+     * comma-separated string; each {@code host} or {@code host:port}, the port defaulting to {@code server_port}).
+     */
+    public java.util.List<dev.signet.agent.client.ServerAddress> servers() {
+        return dev.signet.agent.client.ServerAddress.parseAll(java.util.List.of(serverAddress), serverPort);
     }
 
     private static String pick(String flag, String file) {
@@ -127,7 +146,7 @@ public record AgentConfig(
     /** Redacts the join token. */
     @Override
     public String toString() {
-        return "AgentConfig[trustDomain=" + trustDomain + ", server=" + serverAddress + ":" + serverPort + ", dataDir=" + dataDir
+        return "AgentConfig[trustDomain=" + trustDomain + ", servers=" + serverAddress + ", dataDir=" + dataDir
                 + ", socket=" + socketPath + ", joinToken=" + (joinToken == null ? "none" : "(set)") + "]";
     }
 }

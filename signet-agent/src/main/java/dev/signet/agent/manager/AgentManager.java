@@ -4,7 +4,9 @@ import com.google.protobuf.ByteString;
 import dev.signet.agent.attestor.node.NodeAttestorClient;
 import dev.signet.agent.cache.IdentityCache;
 import dev.signet.agent.cache.X509Identity;
+import dev.signet.agent.client.ServerAddress;
 import dev.signet.agent.client.ServerConnection;
+import dev.signet.agent.client.ServerList;
 import dev.signet.agent.intention.IntentionCache;
 import dev.signet.agent.jwt.JwtSvidCache;
 import dev.signet.agent.jwt.JwtSvidException;
@@ -71,7 +73,9 @@ import org.slf4j.LoggerFactory;
  *   <li>bootstrap — reuse the persisted agent SVID, or attest the node (retrying UNAVAILABLE for up to a
  *       minute; a refusal is final);</li>
  *   <li>sync — one long-lived stream on which the server pushes the authorized entries and bundle; on failure,
- *       reconnect with exponential backoff (1 s … 30 s, ±10% jitter) while the cache keeps serving;</li>
+ *       fail over at once to the next configured server ({@link ServerList}), and once every server failed in a
+ *       row reconnect with exponential backoff (1 s … 30 s, ±10% jitter), while the cache keeps serving;
+ *       node attestation tries each server in the same order;</li>
  *   <li>minting — keys generated here, CSRs batched (at most 500 per call) for entries without a current SVID,
  *       on every sync update and on a 1 s tick for renewals;</li>
  *   <li>agent SVID rotation at about half-life via RenewAgent, then a fresh channel presenting the new SVID;</li>
@@ -207,9 +211,11 @@ public final class AgentManager implements AutoCloseable {
 
     private AgentState.Svid attest(NodeAttestorClient attestor, boolean insecure) throws IOException {
         Instant giveUp = clock.instant().plus(ATTEST_RETRY_FOR);
+        ServerList servers = connection.servers();
         while (true) {
             KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
-            ManagedChannel ch = connection.attestationChannel(insecure && bundle.isEmpty());
+            ServerAddress server = servers.current();
+            ManagedChannel ch = connection.attestationChannel(server, insecure && bundle.isEmpty());
             try {
                 AttestAgentResponse resp = exchange(ch, attestor, Csrs.create(kp));
                 List<X509Certificate> chain = resp.getSvidChainList().stream().map(b -> Certificates.parse(b.toByteArray())).toList();
@@ -218,18 +224,25 @@ public final class AgentManager implements AutoCloseable {
                 AgentState.Svid s = new AgentState.Svid(chain, kp.getPrivate());
                 state.saveSvid(s);
                 setBundle(newBundle);
-                log.info("node attested as {}", resp.getSpiffeId());
+                servers.succeeded();
+                log.info("node attested as {} by server {}", resp.getSpiffeId(), server);
                 return s;
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
                 if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED && code != Status.Code.RESOURCE_EXHAUSTED) {
-                    throw new IOException("node attestation refused: " + e.getStatus().getDescription() + " (" + code + ")");
+                    throw new IOException("node attestation refused by server " + server + ": " + e.getStatus().getDescription()
+                            + " (" + code + ")");
+                }
+                boolean fullRound = servers.failed();
+                if (!fullRound) {
+                    log.warn("node attestation: server {} unavailable ({}); trying server {}", server, describe(e), servers.current());
+                    continue;
                 }
                 if (clock.instant().isAfter(giveUp)) {
-                    throw new IOException("node attestation failed: server unreachable for " + ATTEST_RETRY_FOR.toSeconds() + "s: "
-                            + describe(e));
+                    throw new IOException("node attestation failed: " + (servers.all().size() == 1 ? "server " + server
+                            : "no server of " + servers.all()) + " reachable for " + ATTEST_RETRY_FOR.toSeconds() + "s: " + describe(e));
                 }
-                log.warn("node attestation: server unavailable ({}); retrying", describe(e));
+                log.warn("node attestation: server {} unavailable ({}); retrying", server, describe(e));
                 sleep(Duration.ofSeconds(2));
             } finally {
                 ch.shutdownNow();
@@ -296,18 +309,19 @@ public final class AgentManager implements AutoCloseable {
             return;
         }
         ManagedChannel fresh;
+        ServerAddress server = connection.servers().current();
         try {
-            fresh = connection.agentChannel(svid.chain(), svid.key());
+            fresh = connection.agentChannel(server, svid.chain(), svid.key());
         } catch (IOException e) {
             log.warn("cannot build TLS channel: {}", e.toString());
-            scheduleReconnect();
+            scheduleReconnect(true);
             return;
         }
         // Swap first, then retire the old channel gracefully: calls already running on it (a workload's
         // JWT-SVID request, a minting batch) finish instead of failing with "Channel shutdown invoked".
         ManagedChannel old = channel;
         channel = fresh;
-        StreamContext ctx = new StreamContext();
+        StreamContext ctx = new StreamContext(server);
         syncStream = ctx;
         AgentApiGrpc.newStub(fresh).syncAuthorized(SyncAuthorizedRequest.getDefaultInstance(), ctx);
         if (old != null) {
@@ -320,8 +334,15 @@ public final class AgentManager implements AutoCloseable {
         }
     }
 
-    /** One sync stream; stale callbacks from an older stream are ignored. */
+    /** One sync stream to one server; stale callbacks from an older stream are ignored. */
     private final class StreamContext implements StreamObserver<SyncAuthorizedResponse> {
+        private final ServerAddress server;
+        private boolean first = true;
+
+        StreamContext(ServerAddress server) {
+            this.server = server;
+        }
+
         @Override
         public void onNext(SyncAuthorizedResponse msg) {
             executor.execute(() -> {
@@ -329,6 +350,11 @@ public final class AgentManager implements AutoCloseable {
                     return;
                 }
                 backoff = Duration.ofSeconds(1);
+                connection.servers().succeeded();
+                if (first) {
+                    first = false;
+                    log.info("syncing with server {}", server);
+                }
                 applySync(msg);
             });
         }
@@ -344,8 +370,15 @@ public final class AgentManager implements AutoCloseable {
                     lostAuthorization(s.getDescription());
                     return;
                 }
-                log.warn("sync stream to server failed: {}; reconnecting in {}", describe(s), backoff);
-                scheduleReconnect();
+                boolean fullRound = connection.servers().failed();
+                if (fullRound) {
+                    log.warn("sync stream to server {} failed: {}; {}reconnecting in {}", server, describe(s),
+                            connection.servers().all().size() > 1 ? "every server failed; " : "", backoff);
+                } else {
+                    log.warn("sync stream to server {} failed: {}; failing over to server {}", server, describe(s),
+                            connection.servers().current());
+                }
+                scheduleReconnect(fullRound);
             });
         }
 
@@ -473,8 +506,16 @@ public final class AgentManager implements AutoCloseable {
         }
     }
 
-    private void scheduleReconnect() {
+    /**
+     * Connects again: at once to the next server after one server failed, or after the jittered backoff once a
+     * full round of servers failed (or the channel could not be built).
+     */
+    private void scheduleReconnect(boolean fullRound) {
         if (closed || (reconnect != null && !reconnect.isDone())) {
+            return;
+        }
+        if (!fullRound) {
+            reconnect = executor.schedule(this::connect, 0, TimeUnit.MILLISECONDS);
             return;
         }
         long jittered = (long) (backoff.toMillis() * (0.9 + 0.2 * random.nextDouble()));
@@ -609,6 +650,9 @@ public final class AgentManager implements AutoCloseable {
             svid = next;
             svidSince = clock.instant();
             log.info("rotated agent SVID; new one expires {}", chain.get(0).getNotAfter().toInstant());
+            // the new SVID needs a new connection anyway: pick a server afresh, so agents that failed over
+            // spread again once the failed server is back
+            connection.servers().rebalance(random);
             connect();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {

@@ -25,8 +25,10 @@ final class AgentRun implements Callable<Integer> {
     @Option(names = "--trust-domain", paramLabel = "NAME", description = "Trust domain, such as example.org.")
     String trustDomain;
 
-    @Option(names = "--server-address", paramLabel = "HOST", description = "Host name or IP of the server.")
-    String serverAddress;
+    @Option(names = "--server-address", paramLabel = "HOST[:PORT]",
+            description = "Host name or IP of the server, optionally with :PORT. Several servers: repeat the flag or"
+                    + " separate them with commas; the agent spreads across them and fails over.")
+    java.util.List<String> serverAddress;
 
     @Option(names = "--server-port", paramLabel = "PORT", description = "Port of the server's agent API.")
     Integer serverPort;
@@ -61,7 +63,7 @@ final class AgentRun implements Callable<Integer> {
         AgentFlags flags = new AgentFlags(
                 FlagValues.existingFile(spec, "--config", config),
                 trustDomain == null ? null : FlagValues.trustDomain(spec, "--trust-domain", trustDomain),
-                serverAddress == null ? null : FlagValues.nonBlank(spec, "--server-address", serverAddress),
+                serverAddress == null ? null : FlagValues.nonBlank(spec, "--server-address", String.join(",", serverAddress)),
                 FlagValues.port(spec, "--server-port", serverPort, 1),
                 dataDir,
                 socketPath,
