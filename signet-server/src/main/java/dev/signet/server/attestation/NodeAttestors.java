@@ -16,7 +16,7 @@ import java.util.TreeSet;
  */
 public final class NodeAttestors {
     /** Names of the built-in node attestors configurable with a block. */
-    public static final List<String> BUILT_IN = List.of("x509pop");
+    public static final List<String> BUILT_IN = List.of("x509pop", "aws_iid");
 
     private NodeAttestors() {}
 
@@ -35,6 +35,9 @@ public final class NodeAttestors {
     private static NodeAttestor create(ServerConfig config, String name, ConfigBlock block, Clock clock) {
         switch (name) {
             // one case per built-in attestor: case "<name>" -> { return <Attestor>.fromConfig(block, ...); }
+            case "aws_iid" -> {
+                return dev.signet.server.attestation.awsiid.AwsIidAttestor.fromConfig(block, config.trustDomain());
+            }
             case "x509pop" -> {
                 return dev.signet.server.attestation.x509pop.X509PopAttestor.fromConfig(config.trustDomain(), block, clock);
             }
