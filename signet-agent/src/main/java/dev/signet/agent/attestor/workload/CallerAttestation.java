@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Attests the caller of one Workload API or SDS call: every
  * attestor runs on the caller's PID, at least one must succeed (the others' errors are logged and their
- * selectors dropped), an attestor may only vouch for selectors of its own type, and only <em>then</em>
+ * selectors dropped) unless one failed with {@link AttestationException#unavailable} (then the call fails), an
+ * attestor may only vouch for selectors of its own type, and only <em>then</em>
  * {@link Peer#verifyAlive()} proves the PID still named the caller while the attestors read it.
  * Blocking (reads {@code /proc}): run it off the event loop.
  */
@@ -38,6 +39,7 @@ public final class CallerAttestation {
         SortedSet<Selector> selectors = new TreeSet<>();
         List<String> failures = new ArrayList<>();
         int succeeded = 0;
+        boolean unavailable = false;
         for (WorkloadAttestor attestor : attestors) {
             try {
                 for (Selector s : attestor.attest(caller)) {
@@ -50,11 +52,12 @@ public final class CallerAttestation {
                 succeeded++;
             } catch (AttestationException e) {
                 failures.add(e.getMessage());
+                unavailable |= e.failsAttestation();
             } catch (RuntimeException e) {
                 failures.add(attestor.name() + ": " + e);
             }
         }
-        if (succeeded == 0) {
+        if (succeeded == 0 || unavailable) {
             throw new Failed(String.join("; ", failures));
         }
         if (!failures.isEmpty()) {

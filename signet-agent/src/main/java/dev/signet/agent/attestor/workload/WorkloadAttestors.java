@@ -12,7 +12,7 @@ import java.util.TreeSet;
 /** The workload attestors an agent runs, built from its {@code workload_attestor "<name>" { ... }} blocks. */
 public final class WorkloadAttestors {
     /** Names of the built-in workload attestors. */
-    public static final List<String> BUILT_IN = List.of("unix");
+    public static final List<String> BUILT_IN = List.of("unix", "k8s");
 
     private WorkloadAttestors() {}
 
@@ -33,6 +33,9 @@ public final class WorkloadAttestors {
     private static WorkloadAttestor create(String name, ConfigBlock block) {
         switch (name) {
             // one case per built-in attestor: case "<name>" -> { return <Attestor>.fromConfig(block, ...); }
+            case "k8s" -> {
+                return dev.signet.agent.attestor.workload.k8s.K8sAttestor.fromConfig(block);
+            }
             default -> throw new ConfigException("workload_attestor \"" + name + "\": unknown workload attestor (built in: "
                     + new TreeSet<>(BUILT_IN) + ")");
         }
