@@ -10,7 +10,7 @@ import java.util.TreeSet;
 /** The agent's node attestor: a join token when one is given, else the configured {@code node_attestor} block. */
 public final class NodeAttestorClients {
     /** Names of the built-in node attestors configurable with a block. */
-    public static final List<String> BUILT_IN = List.of("x509pop");
+    public static final List<String> BUILT_IN = List.of("x509pop", "aws_iid");
 
     private NodeAttestorClients() {}
 
@@ -33,6 +33,9 @@ public final class NodeAttestorClients {
     private static NodeAttestorClient create(String name, ConfigBlock block) {
         switch (name) {
             // one case per built-in attestor: case "<name>" -> { return <Attestor>.fromConfig(block, ...); }
+            case "aws_iid" -> {
+                return dev.signet.agent.attestor.node.awsiid.AwsIidClient.fromConfig(block);
+            }
             case "x509pop" -> {
                 return dev.signet.agent.attestor.node.x509pop.X509PopClient.fromConfig(block);
             }
