@@ -493,6 +493,7 @@ class SdsServiceTest {
     private ListAppender<ILoggingEvent> capture() {
         Logger logger = (Logger) LoggerFactory.getLogger(SecretsCall.class);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.list = new java.util.concurrent.CopyOnWriteArrayList<>(); // appended on gRPC threads while the test reads
         appender.start();
         logger.addAppender(appender);
         appenders.add(appender);

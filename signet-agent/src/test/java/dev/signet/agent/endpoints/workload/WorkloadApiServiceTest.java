@@ -317,6 +317,7 @@ class WorkloadApiServiceTest {
     void logsPidAndOutcomeButNeverKeys() throws Exception {
         Logger logger = (Logger) LoggerFactory.getLogger(WorkloadApiService.class);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.list = new java.util.concurrent.CopyOnWriteArrayList<>(); // appended on gRPC threads while the test reads
         logs.start();
         logger.addAppender(logs);
         try {
