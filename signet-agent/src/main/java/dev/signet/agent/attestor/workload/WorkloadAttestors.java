@@ -12,7 +12,7 @@ import java.util.TreeSet;
 /** The workload attestors an agent runs, built from its {@code workload_attestor "<name>" { ... }} blocks. */
 public final class WorkloadAttestors {
     /** Names of the built-in workload attestors. */
-    public static final List<String> BUILT_IN = List.of("unix", "k8s");
+    public static final List<String> BUILT_IN = List.of("unix", "k8s", "docker");
 
     private WorkloadAttestors() {}
 
@@ -35,6 +35,9 @@ public final class WorkloadAttestors {
             // one case per built-in attestor: case "<name>" -> { return <Attestor>.fromConfig(block, ...); }
             case "k8s" -> {
                 return dev.signet.agent.attestor.workload.k8s.K8sAttestor.fromConfig(block);
+            }
+            case "docker" -> {
+                return dev.signet.agent.attestor.workload.docker.DockerAttestor.fromConfig(block);
             }
             default -> throw new ConfigException("workload_attestor \"" + name + "\": unknown workload attestor (built in: "
                     + new TreeSet<>(BUILT_IN) + ")");
