@@ -88,44 +88,6 @@ class X509PopAttestorTest {
         return ConfigBlock.parse("test.hcl", "node_attestor \"x509pop\" {\n" + body + "\n}\n").block("node_attestor").block("x509pop");
     }
 
-    static byte[] payload(X509Certificate... chain) throws Exception {
-        List<String> ders = new ArrayList<>();
-        for (X509Certificate c : chain) {
-            ders.add(Base64.getEncoder().encodeToString(c.getEncoded()));
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("certificates", ders);
-        return JSONObjectUtils.toJSONString(m).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Answers a challenge by the documented protocol, with the JDK's default providers. */
-    static byte[] answer(byte[] challenge, PrivateKey key) {
-        try {
-            Map<String, Object> c = JSONObjectUtils.parse(new String(challenge, StandardCharsets.UTF_8));
-            byte[] serverNonce = Base64.getDecoder().decode((String) c.get("nonce"));
-            byte[] agentNonce = new byte[32];
-            new SecureRandom().nextBytes(agentNonce);
-            Signature s;
-            if (key instanceof ECPrivateKey) {
-                assertThat(c.get("scheme")).isEqualTo("ecdsa-sha256");
-                s = Signature.getInstance("SHA256withECDSA");
-            } else {
-                assertThat(c.get("scheme")).isEqualTo("rsa-pss-sha256");
-                s = Signature.getInstance("RSASSA-PSS");
-                s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
-            }
-            s.initSign(KeyFactory.getInstance(key.getAlgorithm()).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded())));
-            s.update(serverNonce);
-            s.update(agentNonce);
-            Map<String, Object> a = new LinkedHashMap<>();
-            a.put("nonce", Base64.getEncoder().encodeToString(agentNonce));
-            a.put("signature", Base64.getEncoder().encodeToString(s.sign()));
-            return JSONObjectUtils.toJSONString(a).getBytes(StandardCharsets.UTF_8);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** A session that answers each challenge with {@code answerer} and records the challenges. */
     static final class TestSession implements NodeAttestor.Session {
         final List<byte[]> challenges = new ArrayList<>();
@@ -139,7 +101,7 @@ class X509PopAttestorTest {
         }
 
         static TestSession signingWith(PrivateKey key) {
-            return new TestSession(c -> answer(c, key), null);
+            return new TestSession(c -> TestPki.answer(c, key), null);
         }
 
         @Override
@@ -181,7 +143,7 @@ class X509PopAttestorTest {
                 .uri("x509pop://td/lonely").uri("spiffe://td/role/nope").dns("node-1.example").issue();
         TestSession session = TestSession.signingWith(leaf.key().getPrivate());
 
-        AttestationResult r = attestor().attest(payload(leaf.cert(), intermediate.cert()), session);
+        AttestationResult r = attestor().attest(TestPki.payload(leaf.cert(), intermediate.cert()), session);
 
         assertThat(r.attestor()).isEqualTo("x509pop");
         assertThat(r.agentId().toString()).isEqualTo("spiffe://td/signet/agent/x509pop/" + sha1Hex(leaf.cert()));
@@ -201,7 +163,7 @@ class X509PopAttestorTest {
     void leafIssuedDirectlyByTheRootAndAnRsaKeyWork() throws Exception {
         Issued leaf = TestPki.leaf(root, "rsa-node").keyType(Crypto.KeyType.RSA_2048).serial(BigInteger.valueOf(0x80)).issue();
 
-        AttestationResult r = attestor().attest(payload(leaf.cert()), TestSession.signingWith(leaf.key().getPrivate()));
+        AttestationResult r = attestor().attest(TestPki.payload(leaf.cert()), TestSession.signingWith(leaf.key().getPrivate()));
 
         assertThat(r.selectors()).extracting(Selector::toString).containsExactly(
                 "x509pop:ca:fingerprint:" + sha1Hex(root.cert()), "x509pop:serialnumber:80", "x509pop:subject:cn:rsa-node");
@@ -213,7 +175,7 @@ class X509PopAttestorTest {
         Issued unrelated = TestPki.intermediate(otherRoot, "Unrelated", NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(30)));
         Issued leaf = TestPki.leaf(second, "deep").issue();
 
-        AttestationResult r = attestor().attest(payload(leaf.cert(), intermediate.cert(), unrelated.cert(), second.cert()),
+        AttestationResult r = attestor().attest(TestPki.payload(leaf.cert(), intermediate.cert(), unrelated.cert(), second.cert()),
                 TestSession.signingWith(leaf.key().getPrivate()));
 
         assertThat(r.selectors()).extracting(Selector::value).filteredOn(v -> v.startsWith("ca:")).containsExactlyInAnyOrder(
@@ -226,7 +188,7 @@ class X509PopAttestorTest {
         Issued leaf = TestPki.leaf(otherRoot, "node-1").issue();
         TestSession session = TestSession.signingWith(leaf.key().getPrivate());
 
-        assertRefused(refusal(attestor(), payload(leaf.cert()), session), Reason.DENIED, "does not chain to a configured CA");
+        assertRefused(refusal(attestor(), TestPki.payload(leaf.cert()), session), Reason.DENIED, "does not chain to a configured CA");
         assertThat(session.challenges).isEmpty();
     }
 
@@ -234,7 +196,7 @@ class X509PopAttestorTest {
     void missingIntermediateIsRefused() throws Exception {
         Issued leaf = TestPki.leaf(intermediate, "node-1").issue();
 
-        assertRefused(refusal(attestor(), payload(leaf.cert()), TestSession.signingWith(leaf.key().getPrivate())), Reason.DENIED,
+        assertRefused(refusal(attestor(), TestPki.payload(leaf.cert()), TestSession.signingWith(leaf.key().getPrivate())), Reason.DENIED,
                 "does not chain to a configured CA");
     }
 
@@ -243,7 +205,7 @@ class X509PopAttestorTest {
         Instant notAfter = NOW.plus(Duration.ofHours(2));
         Issued leaf = TestPki.leaf(intermediate, "node-1").validity(NOW.plus(Duration.ofHours(1)), notAfter).issue();
         X509PopAttestor a = attestor();
-        byte[] p = payload(leaf.cert(), intermediate.cert());
+        byte[] p = TestPki.payload(leaf.cert(), intermediate.cert());
 
         assertRefused(refusal(a, p, TestSession.signingWith(leaf.key().getPrivate())), Reason.DENIED,
                 "not valid before " + NOW.plus(Duration.ofHours(1)));
@@ -260,7 +222,7 @@ class X509PopAttestorTest {
         Issued shortLived = TestPki.intermediate(root, "Short CA", NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofHours(1)));
         Issued leaf = TestPki.leaf(shortLived, "node-1").validity(NOW.minus(Duration.ofHours(1)), NOW.plus(Duration.ofDays(1))).issue();
         X509PopAttestor a = attestor();
-        byte[] p = payload(leaf.cert(), shortLived.cert());
+        byte[] p = TestPki.payload(leaf.cert(), shortLived.cert());
         a.attest(p, TestSession.signingWith(leaf.key().getPrivate()));
 
         clock.advance(Duration.ofHours(2));
@@ -273,9 +235,9 @@ class X509PopAttestorTest {
         Issued noUsage = TestPki.leaf(root, "n1").keyUsage(KeyUsage.keyEncipherment).issue();
         Issued noExtension = TestPki.leaf(root, "n2").keyUsage(0).issue();
 
-        assertRefused(refusal(attestor(), payload(noUsage.cert()), TestSession.signingWith(noUsage.key().getPrivate())), Reason.DENIED,
+        assertRefused(refusal(attestor(), TestPki.payload(noUsage.cert()), TestSession.signingWith(noUsage.key().getPrivate())), Reason.DENIED,
                 "lacks key usage digitalSignature");
-        assertRefused(refusal(attestor(), payload(noExtension.cert()), TestSession.signingWith(noExtension.key().getPrivate())),
+        assertRefused(refusal(attestor(), TestPki.payload(noExtension.cert()), TestSession.signingWith(noExtension.key().getPrivate())),
                 Reason.DENIED, "lacks key usage digitalSignature");
     }
 
@@ -284,7 +246,7 @@ class X509PopAttestorTest {
         Issued i2 = TestPki.intermediate(intermediate, "I2", NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(30)));
         Issued i3 = TestPki.intermediate(i2, "I3", NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(30)));
         Issued leaf = TestPki.leaf(i3, "deep").issue();
-        byte[] p = payload(leaf.cert(), i3.cert(), i2.cert(), intermediate.cert());
+        byte[] p = TestPki.payload(leaf.cert(), i3.cert(), i2.cert(), intermediate.cert());
 
         X509PopAttestor three = attestor("max_intermediates = 3", root.cert());
         assertThat(three.attest(p, TestSession.signingWith(leaf.key().getPrivate())).agentId()).isNotNull();
@@ -293,7 +255,7 @@ class X509PopAttestorTest {
         assertRefused(refusal(two, p, TestSession.signingWith(leaf.key().getPrivate())), Reason.DENIED,
                 "the chain has 3 intermediate certificates; at most 2 are allowed (max_intermediates)");
         // Leaving an intermediate out does not help: no path to the root exists without it.
-        assertRefused(refusal(two, payload(leaf.cert(), i3.cert(), i2.cert()), TestSession.signingWith(leaf.key().getPrivate())),
+        assertRefused(refusal(two, TestPki.payload(leaf.cert(), i3.cert(), i2.cert()), TestSession.signingWith(leaf.key().getPrivate())),
                 Reason.DENIED, "does not chain to a configured CA");
     }
 
@@ -305,7 +267,7 @@ class X509PopAttestorTest {
         KeyPair fake = new KeyPair(pub, Crypto.generate(Crypto.KeyType.EC_P256).getPrivate());
         Issued leaf = TestPki.leaf(root, "huge").key(fake).issue();
 
-        assertRefused(refusal(attestor(), payload(leaf.cert()), TestSession.signingWith(fake.getPrivate())), Reason.DENIED,
+        assertRefused(refusal(attestor(), TestPki.payload(leaf.cert()), TestSession.signingWith(fake.getPrivate())), Reason.DENIED,
                 "8200-bit RSA key; at most 8192 bits are allowed");
     }
 
@@ -338,8 +300,8 @@ class X509PopAttestorTest {
         Issued leaf = TestPki.leaf(root, "n").issue();
         TestSession s = TestSession.signingWith(leaf.key().getPrivate());
         X509PopAttestor a = attestor();
-        a.attest(payload(leaf.cert()), s);
-        a.attest(payload(leaf.cert()), s);
+        a.attest(TestPki.payload(leaf.cert()), s);
+        a.attest(TestPki.payload(leaf.cert()), s);
 
         Map<String, Object> c1 = JSONObjectUtils.parse(new String(s.challenges.get(0), StandardCharsets.UTF_8));
         Map<String, Object> c2 = JSONObjectUtils.parse(new String(s.challenges.get(1), StandardCharsets.UTF_8));
@@ -354,7 +316,7 @@ class X509PopAttestorTest {
         Issued leaf = TestPki.leaf(root, "n").issue();
         KeyPair other = Crypto.generate(Crypto.KeyType.EC_P256);
 
-        assertRefused(refusal(attestor(), payload(leaf.cert()), TestSession.signingWith(other.getPrivate())), Reason.DENIED,
+        assertRefused(refusal(attestor(), TestPki.payload(leaf.cert()), TestSession.signingWith(other.getPrivate())), Reason.DENIED,
                 "proof of possession failed");
     }
 
@@ -363,7 +325,7 @@ class X509PopAttestorTest {
         Issued leaf = TestPki.leaf(root, "n").keyType(Crypto.KeyType.RSA_2048).issue();
         TestSession s = new TestSession(c -> {
             try {
-                byte[] good = answer(c, leaf.key().getPrivate());
+                byte[] good = TestPki.answer(c, leaf.key().getPrivate());
                 Map<String, Object> a = JSONObjectUtils.parse(new String(good, StandardCharsets.UTF_8));
                 byte[] serverNonce = Base64.getDecoder().decode((String) JSONObjectUtils.parse(new String(c, StandardCharsets.UTF_8)).get("nonce"));
                 Signature pkcs1 = Signature.getInstance("SHA256withRSA");
@@ -377,7 +339,7 @@ class X509PopAttestorTest {
             }
         }, null);
 
-        assertRefused(refusal(attestor(), payload(leaf.cert()), s), Reason.DENIED, "proof of possession failed");
+        assertRefused(refusal(attestor(), TestPki.payload(leaf.cert()), s), Reason.DENIED, "proof of possession failed");
     }
 
     @Test
@@ -385,30 +347,30 @@ class X509PopAttestorTest {
         Issued leaf = TestPki.leaf(root, "n").issue();
         X509PopAttestor a = attestor();
         TestSession honest = TestSession.signingWith(leaf.key().getPrivate());
-        a.attest(payload(leaf.cert()), honest);
+        a.attest(TestPki.payload(leaf.cert()), honest);
         byte[] recorded = honest.answers.get(0);
 
         TestSession replayer = new TestSession(c -> recorded, null);
-        assertRefused(refusal(a, payload(leaf.cert()), replayer), Reason.DENIED, "proof of possession failed");
+        assertRefused(refusal(a, TestPki.payload(leaf.cert()), replayer), Reason.DENIED, "proof of possession failed");
     }
 
     @Test
     void malformedAnswersAreInvalid() throws Exception {
         Issued leaf = TestPki.leaf(root, "n").issue();
         X509PopAttestor a = attestor();
-        byte[] p = payload(leaf.cert());
+        byte[] p = TestPki.payload(leaf.cert());
         PrivateKey k = leaf.key().getPrivate();
 
         assertRefused(refusal(a, p, new TestSession(c -> {
-            byte[] good = answer(c, k);
+            byte[] good = TestPki.answer(c, k);
             return java.util.Arrays.copyOf(good, good.length / 2);
         }, null)), Reason.INVALID, "challenge response is not a JSON object");
         assertRefused(refusal(a, p, new TestSession(c -> new byte[0], null)), Reason.INVALID, "challenge response is not a JSON object");
         assertRefused(refusal(a, p, new TestSession(c -> "{\"nonce\":\"AAAA\"}".getBytes(StandardCharsets.UTF_8), null)),
                 Reason.INVALID, "no \"signature\" string");
-        assertRefused(refusal(a, p, new TestSession(c -> withField(answer(c, k), "nonce", new byte[16]), null)), Reason.INVALID,
+        assertRefused(refusal(a, p, new TestSession(c -> withField(TestPki.answer(c, k), "nonce", new byte[16]), null)), Reason.INVALID,
                 "nonce has 16 bytes, expected 32");
-        assertRefused(refusal(a, p, new TestSession(c -> withField(answer(c, k), "signature", new byte[0]), null)), Reason.INVALID,
+        assertRefused(refusal(a, p, new TestSession(c -> withField(TestPki.answer(c, k), "signature", new byte[0]), null)), Reason.INVALID,
                 "signature is empty");
         assertRefused(refusal(a, p, new TestSession(c -> new byte[5000], null)), Reason.INVALID, "larger than 4096 bytes");
     }
@@ -417,7 +379,7 @@ class X509PopAttestorTest {
     void truncatedSignatureIsDenied() throws Exception {
         Issued leaf = TestPki.leaf(root, "n").issue();
         TestSession s = new TestSession(c -> {
-            byte[] good = answer(c, leaf.key().getPrivate());
+            byte[] good = TestPki.answer(c, leaf.key().getPrivate());
             try {
                 byte[] sig = Base64.getDecoder().decode((String) JSONObjectUtils.parse(new String(good, StandardCharsets.UTF_8)).get("signature"));
                 return withField(good, "signature", java.util.Arrays.copyOf(sig, sig.length - 3));
@@ -426,7 +388,7 @@ class X509PopAttestorTest {
             }
         }, null);
 
-        assertRefused(refusal(attestor(), payload(leaf.cert()), s), Reason.DENIED, "proof of possession failed");
+        assertRefused(refusal(attestor(), TestPki.payload(leaf.cert()), s), Reason.DENIED, "proof of possession failed");
     }
 
     private static byte[] withField(byte[] json, String key, byte[] value) {
@@ -445,8 +407,8 @@ class X509PopAttestorTest {
     void verifyClientIpRequiresThePeerAmongTheIpSans() throws Exception {
         Issued leaf = TestPki.leaf(root, "n").ip("10.1.2.3").ip("2001:db8::7").issue();
         X509PopAttestor a = attestor("verify_client_ip = true", root.cert());
-        byte[] p = payload(leaf.cert());
-        UnaryOperator<byte[]> sign = c -> answer(c, leaf.key().getPrivate());
+        byte[] p = TestPki.payload(leaf.cert());
+        UnaryOperator<byte[]> sign = c -> TestPki.answer(c, leaf.key().getPrivate());
 
         assertThat(a.attest(p, new TestSession(sign, InetAddress.getByName("10.1.2.3"))).agentId()).isNotNull();
         assertThat(a.attest(p, new TestSession(sign, InetAddress.getByName("2001:db8:0:0::7"))).agentId()).isNotNull();
@@ -462,7 +424,7 @@ class X509PopAttestorTest {
         Issued leaf = TestPki.leaf(root, "node-7.dc1").serial(new BigInteger("ff01", 16)).issue();
         X509PopAttestor a = attestor("agent_path_template = \"nodes/{{subject.cn}}/{{ serialnumber }}/{{fingerprint}}\"", root.cert());
 
-        AttestationResult r = a.attest(payload(leaf.cert()), TestSession.signingWith(leaf.key().getPrivate()));
+        AttestationResult r = a.attest(TestPki.payload(leaf.cert()), TestSession.signingWith(leaf.key().getPrivate()));
 
         assertThat(r.agentId().toString()).isEqualTo("spiffe://td/signet/agent/x509pop/nodes/node-7.dc1/ff01/" + sha1Hex(leaf.cert()));
     }
@@ -474,11 +436,11 @@ class X509PopAttestorTest {
         Issued dotdot = TestPki.leaf(root, "..").issue();
         Issued noCn = TestPki.leaf(root, null).issue();
 
-        assertRefused(refusal(a, payload(spaced.cert()), TestSession.signingWith(spaced.key().getPrivate())), Reason.DENIED,
+        assertRefused(refusal(a, TestPki.payload(spaced.cert()), TestSession.signingWith(spaced.key().getPrivate())), Reason.DENIED,
                 "gives \"node 7\" for this certificate, which is not a valid SPIFFE ID path");
-        assertRefused(refusal(a, payload(dotdot.cert()), TestSession.signingWith(dotdot.key().getPrivate())), Reason.DENIED,
+        assertRefused(refusal(a, TestPki.payload(dotdot.cert()), TestSession.signingWith(dotdot.key().getPrivate())), Reason.DENIED,
                 "'.' or '..'");
-        assertRefused(refusal(a, payload(noCn.cert()), TestSession.signingWith(noCn.key().getPrivate())), Reason.DENIED,
+        assertRefused(refusal(a, TestPki.payload(noCn.cert()), TestSession.signingWith(noCn.key().getPrivate())), Reason.DENIED,
                 "the certificate's subject has no common name");
     }
 
@@ -520,9 +482,9 @@ class X509PopAttestorTest {
         Issued fromA = TestPki.leaf(root, "a").issue();
         Issued fromB = TestPki.leaf(otherRoot, "b").issue();
 
-        assertThat(att.attest(payload(fromA.cert()), TestSession.signingWith(fromA.key().getPrivate())).selectors())
+        assertThat(att.attest(TestPki.payload(fromA.cert()), TestSession.signingWith(fromA.key().getPrivate())).selectors())
                 .contains(new Selector("x509pop", "ca:fingerprint:" + sha1Hex(root.cert())));
-        assertThat(att.attest(payload(fromB.cert()), TestSession.signingWith(fromB.key().getPrivate())).selectors())
+        assertThat(att.attest(TestPki.payload(fromB.cert()), TestSession.signingWith(fromB.key().getPrivate())).selectors())
                 .contains(new Selector("x509pop", "ca:fingerprint:" + sha1Hex(otherRoot.cert())));
     }
 }
