@@ -5,12 +5,15 @@
  * {@link dev.signet.server.store.Datastore}.
  *
  * <p>Backends: {@code sqlite} (embedded, the default; WAL journal with synchronous=FULL so a committed
- * write survives a crash) and, in a later issue, PostgreSQL for several servers. Schemas are versioned
+ * write survives a crash) and {@code postgres} for several servers sharing one database (pooled, with
+ * {@code synchronous_commit = on}). Schemas are versioned
  * Flyway migrations per dialect under {@code db/migration/<dialect>}. Every backend must pass the one
  * contract suite ({@code DatastoreContract} in the tests); callers never see SQL or JDBC types.
  *
  * <p>Cross-server change detection is built in: {@link dev.signet.server.store.EntryStore#changeCounter()}
- * rises on every entry or agent change committed by any server, so a server can notice another's writes
- * by polling one number.
+ * rises on every entry, agent, service, intention, template or trust-bundle change committed by any server, and
+ * {@link dev.signet.server.store.Datastore#watch} calls a listener soon after each such commit (SQLite: local
+ * commits at once, other processes' within 250 ms; PostgreSQL: LISTEN/NOTIFY). The {@code PostgresTestDatabase}
+ * fixture in the test-jar gives tests a fresh database on a real PostgreSQL server.
  */
 package dev.signet.server.store;

@@ -72,7 +72,57 @@ enum Dialect {
             }
             return false;
         }
+    },
+
+    POSTGRES("postgres") {
+        /**
+         * Every write transaction first takes one transaction-scoped advisory lock, {@link #WRITE_LOCK}, so writes are
+         * serial across every server sharing the database, exactly as SQLite's {@code BEGIN IMMEDIATE}; the isolation
+         * is READ COMMITTED (set explicitly, whatever the database's default), so each statement after the lock sees
+         * every earlier writer's commit and the read-then-write steps behave as on SQLite. Waiting for the lock is
+         * bounded by {@code lock_timeout}. Reads run at REPEATABLE READ READ ONLY: one snapshot, no lock. Why not
+         * SERIALIZABLE with retries: every write that matters bumps the one {@code change_counter} row, so such
+         * writes conflict anyway; SERIALIZABLE would turn the queue into abort-and-retry rounds, and re-running a
+         * unit of work is riskier than waiting.
+         */
+        @Override
+        void begin(Connection c, boolean write) throws SQLException {
+            exec(c, write
+                    ? "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '" + WRITE_LOCK_TIMEOUT_SECONDS
+                            + "s'; SELECT pg_advisory_xact_lock(" + WRITE_LOCK + ")"
+                    : "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        }
+
+        @Override
+        void commit(Connection c) throws SQLException {
+            c.commit();
+        }
+
+        @Override
+        void rollback(Connection c) throws SQLException {
+            if (!c.isClosed()) {
+                c.rollback();
+            }
+        }
+
+        @Override
+        boolean isUniqueViolation(SQLException e) {
+            return "23505".equals(e.getSQLState());
+        }
+
+        /** The schema is damaged or not Signet's (a table or column missing), or PostgreSQL reports corrupt data. */
+        @Override
+        boolean isNotADatabase(SQLException e) {
+            String state = String.valueOf(e.getSQLState());
+            return state.equals("42P01") || state.equals("42703") || state.equals("XX001") || state.equals("XX002");
+        }
     };
+
+    /** The advisory lock key every PostgreSQL write transaction holds: "SIGNETWR" in ASCII. */
+    static final long WRITE_LOCK = 0x5349474E45545752L;
+
+    /** How long a PostgreSQL write waits for another server's write transaction before failing. */
+    static final int WRITE_LOCK_TIMEOUT_SECONDS = 10;
 
     private final String name;
 
@@ -98,6 +148,29 @@ enum Dialect {
 
     /** True if {@code e} says the file is not a database of this kind, or is corrupted. */
     abstract boolean isNotADatabase(SQLException e);
+
+    /**
+     * True if {@code e} means the database cannot be reached or is not answering right now (connection refused,
+     * broken or timed out; server shutting down; too many connections; lock wait timed out), as opposed to a
+     * statement the database rejected. Only a client/server database reports such errors.
+     */
+    static boolean isUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.io.EOFException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+                        || state.equals("53300") || state.equals("55P03") || state.equals("57014")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     @Override
     public String toString() {

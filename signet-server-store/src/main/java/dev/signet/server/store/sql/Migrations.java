@@ -41,7 +41,12 @@ final class Migrations {
                         result.targetSchemaVersion);
             }
         } catch (FlywayException e) {
-            throw new StoreException(description + ": schema migration failed: " + e.getMessage(), e);
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("non-empty schema") && m.contains("no schema history table")) {
+                throw new StoreException(description + ": the database already holds tables but no Signet schema history:"
+                        + " it is not a Signet datastore; give Signet a database of its own", e);
+            }
+            throw new StoreException(description + ": schema migration failed: " + m.replaceAll("\\s*\\R\\s*", " ").strip(), e);
         }
     }
 

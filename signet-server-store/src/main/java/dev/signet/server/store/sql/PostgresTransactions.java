@@ -1,0 +1,141 @@
+package dev.signet.server.store.sql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.signet.server.store.StoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * PostgreSQL connection handling: a HikariCP pool (auto-commit off), one pooled connection per unit of work.
+ * {@link Dialect#POSTGRES} says how a transaction begins (a cross-server write lock for writes, a read-only snapshot for
+ * reads). A write that bumped the change counter queues {@code NOTIFY signet_changes} in its own transaction, so every
+ * listening server hears of it exactly when it commits, and signals this process's watchers after the commit.
+ *
+ * <p>A commit is acknowledged only when PostgreSQL's COMMIT returned, which with {@code synchronous_commit = on}
+ * (checked at open) means the commit record is flushed to disk (and to synchronous standbys if configured).
+ * Connection-level failures become {@link StoreException.Unavailable}; a failure during COMMIT itself leaves the
+ * outcome unknown, which the message says.
+ */
+final class PostgresTransactions implements Transactions {
+    /** The notification channel; the payload is empty (listeners re-read). */
+    static final String CHANNEL = "signet_changes";
+
+    private final String description;
+    private final HikariDataSource pool;
+    private final Runnable changeCommitted;
+    /** Calls hold the read lock, close takes the write lock: close waits for in-flight calls. */
+    private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    PostgresTransactions(String description, HikariDataSource pool, Runnable changeCommitted) {
+        this.description = description;
+        this.pool = pool;
+        this.changeCommitted = changeCommitted;
+    }
+
+    @Override
+    public <T> T write(String what, Work<T> work) {
+        return run(what, work, true);
+    }
+
+    @Override
+    public <T> T read(String what, Work<T> work) {
+        return run(what, work, false);
+    }
+
+    private <T> T run(String what, Work<T> work, boolean write) {
+        closing.readLock().lock();
+        try {
+            if (closed) {
+                throw new StoreException(description + ": " + what + ": the datastore is closed");
+            }
+            Jdbc.clearChanged();
+            Connection c = connection(what);
+            boolean done = false;
+            boolean committing = false;
+            boolean changed;
+            T result;
+            try {
+                Dialect.POSTGRES.begin(c, write);
+                result = work.run(c);
+                changed = write && Jdbc.changed();
+                if (changed) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("NOTIFY " + CHANNEL);
+                    }
+                }
+                committing = true;
+                Dialect.POSTGRES.commit(c);
+                done = true;
+            } catch (SQLException e) {
+                throw failure(what, e, committing);
+            } finally {
+                if (!done) {
+                    rollbackQuietly(c);
+                }
+                closeQuietly(c);
+                Jdbc.clearChanged();
+            }
+            if (changed) {
+                changeCommitted.run();
+            }
+            return result;
+        } finally {
+            closing.readLock().unlock();
+        }
+    }
+
+    private Connection connection(String what) {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw failure(what, e, false);
+        }
+    }
+
+    private StoreException failure(String what, SQLException e, boolean committing) {
+        String message = PostgresDatastore.oneLine(e);
+        if (Dialect.isUnavailable(e)) {
+            return new StoreException.Unavailable(description + ": " + what + " failed, the database is unavailable"
+                    + (committing ? " (during COMMIT: the change may or may not have been committed)" : "") + ": " + message, e);
+        }
+        if (Dialect.POSTGRES.isNotADatabase(e)) {
+            return new StoreException(description + ": " + what + " failed: the Signet schema in the database is damaged"
+                    + " or was changed outside Signet: " + message, e);
+        }
+        return new StoreException(description + ": " + what + " failed: " + message, e);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            Dialect.POSTGRES.rollback(c);
+        } catch (SQLException ignored) {
+            // The original failure is what the caller needs; Hikari discards a broken connection.
+        }
+    }
+
+    /** Returns the connection to the pool; a connection that cannot be returned cleanly is evicted by Hikari. */
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // The unit of work is over either way.
+        }
+    }
+
+    @Override
+    public void close() {
+        closing.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            pool.close();
+        } finally {
+            closing.writeLock().unlock();
+        }
+    }
+}
