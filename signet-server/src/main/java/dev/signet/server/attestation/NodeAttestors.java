@@ -16,7 +16,7 @@ import java.util.TreeSet;
  */
 public final class NodeAttestors {
     /** Names of the built-in node attestors configurable with a block. */
-    public static final List<String> BUILT_IN = List.of("x509pop", "aws_iid");
+    public static final List<String> BUILT_IN = List.of("x509pop", "aws_iid", "k8s_psat");
 
     private NodeAttestors() {}
 
@@ -40,6 +40,9 @@ public final class NodeAttestors {
             }
             case "x509pop" -> {
                 return dev.signet.server.attestation.x509pop.X509PopAttestor.fromConfig(config.trustDomain(), block, clock);
+            }
+            case "k8s_psat" -> {
+                return dev.signet.server.attestation.k8spsat.K8sPsatAttestor.fromConfig(block, config.trustDomain(), clock);
             }
             case JoinTokenAttestor.NAME -> throw new ConfigException("node_attestor \"join_token\": always enabled and takes no"
                     + " configuration; remove the block");

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 /** The agent's node attestor: a join token when one is given, else the configured {@code node_attestor} block. */
 public final class NodeAttestorClients {
     /** Names of the built-in node attestors configurable with a block. */
-    public static final List<String> BUILT_IN = List.of("x509pop", "aws_iid");
+    public static final List<String> BUILT_IN = List.of("x509pop", "k8s_psat", "aws_iid");
 
     private NodeAttestorClients() {}
 
@@ -38,6 +38,9 @@ public final class NodeAttestorClients {
             }
             case "x509pop" -> {
                 return dev.signet.agent.attestor.node.x509pop.X509PopClient.fromConfig(block);
+            }
+            case "k8s_psat" -> {
+                return dev.signet.agent.attestor.node.k8spsat.K8sPsatClient.fromConfig(block);
             }
             default -> throw new ConfigException("node_attestor \"" + name + "\": unknown node attestor (built in: "
                     + new TreeSet<>(BUILT_IN) + "; join_token is set with agent.join_token)");
