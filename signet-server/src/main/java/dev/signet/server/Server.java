@@ -75,7 +75,10 @@ public final class Server implements AutoCloseable {
         this.clock = clock;
         Files.createDirectories(config.dataDir());
         Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
-        this.store = SqliteDatastore.open(config.dataDir(), clock);
+        // sqlite (data_dir/datastore.sqlite3) or postgres (connection_string); an unreachable or foreign store throws a
+        // StoreException whose one-line message names it, and the server does not start.
+        this.store = dev.signet.server.store.sql.Datastores.open(config.datastore().type(), config.datastore().connectionString(),
+                config.dataDir(), clock);
         boolean ok = false;
         EventLoopGroup group = null;
         UnixSocketServers.Handle admin = null;

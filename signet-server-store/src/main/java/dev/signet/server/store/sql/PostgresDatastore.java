@@ -170,7 +170,7 @@ public final class PostgresDatastore {
         while (cause != null && cause != e) {
             String cm = cause.getMessage();
             if (cm != null && !m.contains(cm)) {
-                m = m + " (" + cause.getClass().getSimpleName() + ": " + cm + ")";
+                m = m + " (" + (cause instanceof java.net.UnknownHostException ? "unknown host " : "") + cm + ")";
                 break;
             }
             e = cause;
