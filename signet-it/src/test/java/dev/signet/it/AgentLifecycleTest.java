@@ -139,7 +139,7 @@ class AgentLifecycleTest {
             assertThat(again).as(agent.process()::tails).isEqualTo(1);
             // The agent forgot its SVID when it was refused, so there is nothing left to start from.
             assertThat(lastLine(agent.process().stderr())).as(agent.process()::tails).isEqualTo("error: no agent SVID in the data "
-                    + "directory and no join token configured: set join_token (or --join-token) for the first start");
+                    + "directory and no node attestor configured: set join_token (or --join-token), or a node_attestor block, for the first start");
             assertThat(Files.exists(agent.dataDir().resolve("agent_svid.key"))).as("the banned agent's key is gone").isFalse();
             assertThat(agent.process().stderr()).as("no stack trace").doesNotContain("\tat ");
             assertThat(Files.exists(agent.socket())).isFalse();
