@@ -48,6 +48,11 @@ public final class SignetServer implements AutoCloseable {
      * {@code "ca_ttl" -> "\"40s\""}) in place of, or in addition to, the defaults below.
      */
     public static SignetServer start(String name, Map<String, String> settings) {
+        return start(name, settings, "");
+    }
+
+    /** Like {@link #start(String, Map)}, with {@code extraHcl} appended after the {@code server} block (e.g. {@code node_attestor} blocks). */
+    public static SignetServer start(String name, Map<String, String> settings, String extraHcl) {
         SignetServer s = new SignetServer(name, ItDirs.newDir(name), freePort());
         Map<String, String> values = new java.util.LinkedHashMap<>();
         values.put("trust_domain", '"' + TRUST_DOMAIN + '"');
@@ -64,7 +69,7 @@ public final class SignetServer implements AutoCloseable {
         values.putAll(settings);
         StringBuilder hcl = new StringBuilder("server {\n");
         values.forEach((k, v) -> hcl.append("  ").append(String.format("%-21s", k)).append(" = ").append(v).append('\n'));
-        ItDirs.write(s.config, hcl.append("}\n").toString());
+        ItDirs.write(s.config, hcl.append("}\n").append(extraHcl).toString());
         s.launch();
         return s;
     }
