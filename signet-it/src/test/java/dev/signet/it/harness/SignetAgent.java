@@ -24,6 +24,7 @@ public final class SignetAgent implements AutoCloseable {
     private final boolean discoverWorkloadPath;
     private ChildProcess process;
     private int launches;
+    private String extraHcl = "";
 
     private SignetAgent(String name, SignetServer server, Path dir, boolean discoverWorkloadPath) {
         this.name = name;
@@ -42,6 +43,15 @@ public final class SignetAgent implements AutoCloseable {
 
     public static SignetAgent start(String name, SignetServer server, String joinToken, boolean discoverWorkloadPath) {
         SignetAgent a = new SignetAgent(name, server, ItDirs.newDir(name), discoverWorkloadPath);
+        a.launch(joinToken);
+        a.awaitReady();
+        return a;
+    }
+
+    /** Like {@link #start}, with {@code extraHcl} appended to the agent's config file (e.g. {@code workload_attestor} blocks). */
+    public static SignetAgent startWithConfig(String name, SignetServer server, String joinToken, String extraHcl) {
+        SignetAgent a = new SignetAgent(name, server, ItDirs.newDir(name), false);
+        a.extraHcl = extraHcl;
         a.launch(joinToken);
         a.awaitReady();
         return a;
@@ -89,7 +99,7 @@ public final class SignetAgent implements AutoCloseable {
                 """.formatted(SignetServer.TRUST_DOMAIN, server.port(), dataDir,
                 joinToken == null ? "# no join_token: reuse the stored agent SVID" : "join_token        = \"" + joinToken + "\"",
                 bundle, socket,
-                discoverWorkloadPath ? "workload_attestor \"unix\" {\n  discover_workload_path = true\n}" : ""));
+                discoverWorkloadPath ? "workload_attestor \"unix\" {\n  discover_workload_path = true\n}" : "") + extraHcl);
         process = ChildProcess.start(name, dir, Jvm.signet(Jvm.DAEMON, List.of("agent", "run", "--config", config.toString())), Map.of());
     }
 
