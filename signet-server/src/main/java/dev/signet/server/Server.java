@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server process's composition root: datastore → CA and JWT keys → entry cache → agent API (TCP, TLS),
- * admin API (Unix socket, 0770) and, if configured, OIDC discovery (HTTPS) → periodic tasks (CA and JWT key
- * rotation, server SVID renewal, change polling, token pruning).
+ * admin API (Unix socket, 0770) and, if configured, OIDC discovery (HTTPS) → the store's change feed (other
+ * servers' writes: entry reload, bundle cache, pushes to agents, HTTP index) → periodic tasks (CA and JWT key
+ * rotation, server SVID renewal, token pruning, a slow change safety poll).
  * Everything is wired here by hand; nothing is global.
  */
 public final class Server implements AutoCloseable {
@@ -69,6 +70,11 @@ public final class Server implements AutoCloseable {
     private final dev.signet.server.catalog.CatalogState catalogState;
     private final dev.signet.core.consul.BlockingIndex httpIndex = new dev.signet.core.consul.BlockingIndex();
     private final dev.signet.server.catalog.CatalogHttpServer catalogHttp;
+    /** How often the change counter is checked in case a change-feed reaction failed. */
+    private static final Duration SAFETY_POLL = Duration.ofSeconds(30);
+    private AutoCloseable changeFeed;
+    /** The change counter as of the last complete reaction to a change. */
+    private volatile long handledCounter = Long.MIN_VALUE;
 
     private Server(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
@@ -100,6 +106,7 @@ public final class Server implements AutoCloseable {
             this.entries = new EntryCache(store.entries());
             this.hub = new SyncHub(entries, store.agents(), ca, store.intentions(), config.defaultIntentionPolicy(),
                     store.templates());
+            hub.cacheAgentRecords(store.entries()::changeCounter);
             entries.onChange(hub::changed);
             ca.onBundleChange(hub::changed);
             jwtKeys.onBundleChange(ca::invalidateBundle); // before the push reads it
@@ -179,17 +186,17 @@ public final class Server implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            scheduler.scheduleWithFixedDelay(() -> task("entry change poll", entries::reloadIfChanged), 1, 1, TimeUnit.SECONDS);
-            // services, intentions and other servers' writes raise the store's change counter: move the HTTP index too
-            long[] lastCounter = {store.entries().changeCounter()};
-            scheduler.scheduleWithFixedDelay(() -> task("HTTP index", () -> {
-                long c = store.entries().changeCounter();
-                if (c != lastCounter[0]) {
-                    lastCounter[0] = c;
-                    httpIndex.bump();
+            // Change propagation: every change committed by this or another server sharing the store (entries,
+            // agents, services, intentions, templates, the bundle) arrives through the store's change feed.
+            this.changeFeed = store.watch(this::onStoreChange);
+            // The feed misses nothing, but a reaction that failed (the store unreachable at that moment) is only
+            // retried on the next change; this slow poll bounds how long such a miss can last.
+            scheduler.scheduleWithFixedDelay(() -> task("change safety poll", () -> {
+                if (store.entries().changeCounter() != handledCounter) {
+                    storeChanged();
                 }
-                catalogState.expire();
-            }), 1, 1, TimeUnit.SECONDS);
+            }), SAFETY_POLL.toSeconds(), SAFETY_POLL.toSeconds(), TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(() -> task("catalog state expiry", catalogState::expire), 1, 1, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> task("CA rotation", () -> {
                 try {
                     ca.rotateIfDue();
@@ -237,6 +244,34 @@ public final class Server implements AutoCloseable {
     /** Starts a server; on failure everything started so far is stopped again. */
     public static Server start(ServerConfig config, Clock clock) throws IOException {
         return new Server(config, clock);
+    }
+
+    /** Called by the store's change feed (on its thread); a failed reaction is retried a few seconds later. */
+    private void onStoreChange() {
+        try {
+            storeChanged();
+        } catch (RuntimeException e) {
+            log.warn("reacting to a datastore change failed ({}); retrying in 2s", e.toString());
+            try {
+                scheduler.schedule(() -> task("change retry", this::storeChanged), 2, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // shutting down
+            }
+        }
+    }
+
+    /**
+     * Something in the store may have changed: drop the cached bundle, reload the entry snapshot if the counter
+     * moved, push to this server's agents what differs for them, and wake the HTTP API's blocking queries.
+     */
+    private void storeChanged() {
+        long c = store.entries().changeCounter();
+        ca.invalidateBundle();
+        if (!entries.reloadIfChanged()) { // a reload already ran these as entry-cache listeners
+            hub.changed();
+            httpIndex.bump();
+        }
+        handledCounter = c;
     }
 
     private static void task(String name, Runnable r) {
@@ -293,6 +328,13 @@ public final class Server implements AutoCloseable {
 
     @Override
     public void close() {
+        if (changeFeed != null) {
+            try {
+                changeFeed.close();
+            } catch (Exception e) {
+                log.debug("closing the change feed: {}", e.toString());
+            }
+        }
         scheduler.shutdownNow();
         if (catalogHttp != null) {
             catalogHttp.close();

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * ID, or its node selectors are a subset of the agent's, or any node (SPIRE §5.2, flattened).
  *
  * <p>The snapshot is reloaded when this server changes an entry ({@link #reload()} right after the write)
- * and when the store's change counter moves ({@link #reloadIfChanged()}, polled, which catches writes by other
- * servers sharing the store). Listeners run after every reload that changed something.
+ * and when the store's change counter moves ({@link #reloadIfChanged()}, which the server calls from the
+ * store's change feed, so writes by other servers sharing the store arrive within the feed's latency).
+ * Listeners run after every reload.
  */
 public final class EntryCache {
     private static final Logger log = LoggerFactory.getLogger(EntryCache.class);
@@ -44,10 +45,18 @@ public final class EntryCache {
         }
     }
 
-    public void reloadIfChanged() {
+    /** Reloads if the store's change counter moved since the last load; true if it reloaded. */
+    public boolean reloadIfChanged() {
         if (store.changeCounter() != counter) {
             reload();
+            return true;
         }
+        return false;
+    }
+
+    /** The store's change counter as of the snapshot. */
+    public long counter() {
+        return counter;
     }
 
     /** Runs after every reload. */

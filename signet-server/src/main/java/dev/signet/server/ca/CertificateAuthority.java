@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * added to the bundle ({@code prepared}); when a sixth is left the successor becomes active. So every
  * SVID is signed by a CA that validators already had in their bundle for a long while (F-2), and a
  * CA is dropped from the bundle only once it has expired and nothing can chain to it (F-3).
+ *
+ * <p>With several servers on one datastore each has its own CA (its own {@code data_dir}); the shared bundle
+ * holds all their roots, and this class only adds its own and prunes by expiry (see the package doc).
  */
 public final class CertificateAuthority {
     private static final Logger log = LoggerFactory.getLogger(CertificateAuthority.class);
@@ -155,7 +158,8 @@ public final class CertificateAuthority {
     /**
      * Drops the cached bundle so the next {@link #bundle()} reads the store. The bundle is read on every TLS
      * handshake and every sync push, so it is cached; whoever changes the stored bundle (this CA, the JWT key
-     * manager) invalidates it, and {@link #rotateIfDue()} does too, which also picks up other servers' changes.
+     * manager) invalidates it, the server does on every change the store's change feed reports (other servers'
+     * roots and JWT keys), and {@link #rotateIfDue()} does too.
      */
     public void invalidateBundle() {
         bundleGeneration.incrementAndGet();

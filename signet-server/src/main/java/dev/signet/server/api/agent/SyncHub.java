@@ -32,7 +32,14 @@ import org.slf4j.LoggerFactory;
  * Pushes each connected agent its authorized entries and the trust bundle: the full state when it connects
  * and again whenever the entry snapshot, the agent's record or the bundle changes (only when what that agent
  * would receive differs from what it last got). Recomputation runs on one thread, so updates to a stream are
- * ordered. A banned or evicted agent's stream is closed with PERMISSION_DENIED.
+ * ordered; {@link #changed()} calls that arrive while a round is still queued collapse into it. A banned or
+ * evicted agent's stream is closed with PERMISSION_DENIED.
+ *
+ * <p>Agent records: every round needs each connected agent's record (its selectors, whether it is banned).
+ * With {@link #cacheAgentRecords} they are kept between rounds and dropped whenever the store's change
+ * counter (which rises on every agent change, by any server) has moved, so a round caused by an unrelated
+ * change, or the second round of a local write (once directly, once through the change feed), reads one number
+ * instead of one record per connected agent.
  */
 public final class SyncHub implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SyncHub.class);
@@ -44,6 +51,11 @@ public final class SyncHub implements AutoCloseable {
     private final Action defaultIntentionPolicy;
     private final TemplateStore templates;
     private final Map<ServerCallStreamObserver<SyncAuthorizedResponse>, Subscriber> subscribers = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean roundQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The store's change counter, or null: no agent-record cache. Hub thread only, as are the two below. */
+    private volatile java.util.function.LongSupplier changeCounter;
+    private final Map<SpiffeId, Optional<AgentRecord>> agentCache = new java.util.HashMap<>();
+    private long agentCacheCounter = Long.MIN_VALUE;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "signet-sync-hub");
         t.setDaemon(true);
@@ -75,20 +87,77 @@ public final class SyncHub implements AutoCloseable {
         Subscriber s = new Subscriber(agentId, stream);
         subscribers.put(stream, s);
         stream.setOnCancelHandler(() -> subscribers.remove(stream));
-        executor.execute(() -> push(s, currentBundle(), currentIntentions(), currentTemplates()));
+        executor.execute(() -> {
+            beginAgentRound();
+            push(s, currentBundle(), currentIntentions(), currentTemplates());
+        });
+    }
+
+    /**
+     * Keeps agent records between rounds, valid while {@code changeCounter} (the store's change counter, which
+     * rises on every agent change committed by any server) stays the same.
+     */
+    public void cacheAgentRecords(java.util.function.LongSupplier changeCounter) {
+        this.changeCounter = changeCounter;
     }
 
     /** Something changed (entries, agents, or the bundle's X.509 or JWT authorities): push what differs. */
     public void changed() {
-        executor.execute(() -> {
-            if (subscribers.isEmpty()) {
-                return;
-            }
-            Bundle bundle = currentBundle();
-            List<dev.signet.proto.intention.v1.Intention> intents = currentIntentions();
-            List<IdentityTemplate> tmpls = currentTemplates();
-            subscribers.values().forEach(s -> push(s, bundle, intents, tmpls));
-        });
+        if (!roundQueued.compareAndSet(false, true)) {
+            return; // a round that has not started yet will see this change too
+        }
+        try {
+            executor.execute(() -> {
+                roundQueued.set(false);
+                round();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            roundQueued.set(false); // closed
+        }
+    }
+
+    private void round() {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        beginAgentRound();
+        Bundle bundle = currentBundle();
+        List<dev.signet.proto.intention.v1.Intention> intents = currentIntentions();
+        List<IdentityTemplate> tmpls = currentTemplates();
+        subscribers.values().forEach(s -> push(s, bundle, intents, tmpls));
+    }
+
+    /** Drops the cached agent records if the change counter moved (or cannot be read). Hub thread. */
+    private void beginAgentRound() {
+        java.util.function.LongSupplier cc = changeCounter;
+        if (cc == null) {
+            return;
+        }
+        long c;
+        try {
+            c = cc.getAsLong();
+        } catch (RuntimeException e) {
+            agentCache.clear();
+            agentCacheCounter = Long.MIN_VALUE;
+            return;
+        }
+        if (c != agentCacheCounter) {
+            agentCache.clear();
+            agentCacheCounter = c;
+        }
+    }
+
+    /** The agent's record, from the round's cache when enabled. Hub thread. */
+    private Optional<AgentRecord> agentRecord(SpiffeId id) {
+        if (changeCounter == null || agentCacheCounter == Long.MIN_VALUE) {
+            return agents.get(id);
+        }
+        Optional<AgentRecord> a = agentCache.get(id);
+        if (a == null) {
+            a = agents.get(id);
+            agentCache.put(id, a);
+        }
+        return a;
     }
 
     /** The bundle for one round of pushes (read once, not once per agent); null if it cannot be read. */
@@ -160,7 +229,7 @@ public final class SyncHub implements AutoCloseable {
             if (tmpls == null) {
                 throw new IllegalStateException("identity templates unavailable");
             }
-            Optional<AgentRecord> agent = agents.get(s.agentId);
+            Optional<AgentRecord> agent = agentRecord(s.agentId);
             if (agent.isEmpty() || agent.get().banned()) {
                 subscribers.remove(s.stream);
                 s.stream.onError(Status.PERMISSION_DENIED
