@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.config.ConfigException;
 import dev.signet.core.selector.Selector;
@@ -85,11 +84,8 @@ class AwsIidAttestorTest {
         return IidSigner.document(account, REGION, instance, IMAGE, "t3.micro");
     }
 
-    static byte[] payload(String document, String signature) throws Exception {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("document", document);
-        m.put("signature", signature);
-        return JSONObjectUtils.toJSONString(m).getBytes(StandardCharsets.UTF_8);
+    static byte[] payload(String document, String signature) {
+        return IidSigner.payload(document, signature);
     }
 
     private static ConfigBlock block(String body) {
@@ -99,7 +95,6 @@ class AwsIidAttestorTest {
     private static String ec2Config() {
         return "ec2_endpoint = \"" + ec2.endpoint() + "\"\n"
                 + "ec2_ca_bundle_path = \"" + ec2Ca + "\"\n"
-                + "ec2_timeout = \"3s\"\n"
                 + "access_key_id = \"" + ACCESS_KEY + "\"\n"
                 + "secret_access_key = \"" + SECRET_KEY + "\"\n";
     }

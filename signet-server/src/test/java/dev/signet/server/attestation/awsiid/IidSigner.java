@@ -1,5 +1,6 @@
 package dev.signet.server.attestation.awsiid;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.signet.core.x509.Pem;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -75,6 +78,14 @@ public final class IidSigner {
     /** The {@code rsa2048} text IMDS would serve for {@code document}. */
     public String sign(String document) {
         return base64Lines(signDer(document));
+    }
+
+    /** The agent's payload: {@code {"document": ..., "signature": ...}}. */
+    public static byte[] payload(String document, String signature) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("document", document);
+        m.put("signature", signature);
+        return JSONObjectUtils.toJSONString(m).getBytes(StandardCharsets.UTF_8);
     }
 
     public static String base64Lines(byte[] der) {
