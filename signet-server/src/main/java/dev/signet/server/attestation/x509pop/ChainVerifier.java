@@ -105,6 +105,9 @@ final class ChainVerifier {
             throw new AttestationFailure(Reason.DENIED, "x509pop: the certificate (subject \"" + leaf.getSubjectX500Principal().getName()
                     + "\", issuer \"" + leaf.getIssuerX500Principal().getName() + "\") does not chain to a configured CA at " + now
                     + ": " + rootCause(e), e);
+        } catch (RuntimeException e) {
+            // A certificate the path builder chokes on is refused like one that does not chain.
+            throw new AttestationFailure(Reason.DENIED, "x509pop: the certificate chain cannot be verified: " + e, e);
         } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("PKIX is unavailable", e);
         }

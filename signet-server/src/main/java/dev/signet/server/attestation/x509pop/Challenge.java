@@ -96,7 +96,7 @@ final class Challenge {
             v.update(nonce);
             v.update(agentNonce);
             ok = v.verify(signature);
-        } catch (java.security.SignatureException e) {
+        } catch (java.security.SignatureException | RuntimeException e) {
             ok = false; // undecodable signature bytes: not a valid signature
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot verify " + scheme + " signatures", e);
