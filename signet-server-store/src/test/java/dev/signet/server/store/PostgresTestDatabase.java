@@ -153,7 +153,18 @@ public final class PostgresTestDatabase implements AutoCloseable {
                 }
             }
             if (!tables.isEmpty()) {
-                st.execute("TRUNCATE TABLE " + String.join(", ", tables) + " CASCADE");
+                // TRUNCATE replaces each table's files, which costs a flush per table: only the non-empty ones.
+                List<String> full = new ArrayList<>();
+                String probe = String.join(" UNION ALL ", tables.stream()
+                        .map(t -> "SELECT '" + t.replace("'", "''") + "' WHERE EXISTS (SELECT 1 FROM " + t + ")").toList());
+                try (ResultSet rs = st.executeQuery(probe)) {
+                    while (rs.next()) {
+                        full.add(rs.getString(1));
+                    }
+                }
+                if (!full.isEmpty()) {
+                    st.execute("TRUNCATE TABLE " + String.join(", ", full) + " CASCADE");
+                }
             }
             if (counter) {
                 st.executeUpdate("UPDATE change_counter SET counter = 0");
