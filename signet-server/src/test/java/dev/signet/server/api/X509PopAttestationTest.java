@@ -6,6 +6,7 @@ import static dev.signet.server.api.TestServer.sel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.signet.agent.attestor.node.x509pop.X509PopClient;
 import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.x509.Certificates;
@@ -144,6 +145,39 @@ class X509PopAttestationTest {
         assertThat(again.id()).isEqualTo(agent.id());
         assertThat(again.leaf().getSerialNumber()).isNotEqualTo(agent.leaf().getSerialNumber());
         assertThat(ts.admin().listAgents(ListAgentsRequest.getDefaultInstance()).getAgentsCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theAgentsOwnX509popClientAttestsWithFilesOnDisk() throws Exception {
+        for (Crypto.KeyType type : List.of(Crypto.KeyType.EC_P384, Crypto.KeyType.RSA_2048)) {
+            Issued node = TestPki.leaf(issuing, "disk-" + type.configName()).keyType(type).issue();
+            Path files = Files.createDirectories(dir.resolve("node-" + type.configName()));
+            Files.writeString(files.resolve("node.key"), Pem.encodePrivateKey(node.key().getPrivate()));
+            Files.writeString(files.resolve("node.pem"), Pem.encodeCertificates(List.of(node.cert())));
+            Files.writeString(files.resolve("intermediates.pem"), Pem.encodeCertificates(List.of(issuing.cert())));
+            X509PopClient client = X509PopClient.fromConfig(ConfigBlock.parse("agent.hcl", """
+                    node_attestor "x509pop" {
+                      private_key_path   = "%s"
+                      certificate_path   = "%s"
+                      intermediates_path = "%s"
+                    }
+                    """.formatted(files.resolve("node.key"), files.resolve("node.pem"), files.resolve("intermediates.pem")))
+                    .block("node_attestor").block("x509pop"));
+            KeyPair agentKey = Crypto.generate(Crypto.KeyType.EC_P256);
+
+            AttestAgentResponse r = ts.attestClient().attestAgent(AttestAgentRequest.newBuilder().setAttestor(client.name())
+                    .setPayload(ByteString.copyFrom(client.payload())).setCsr(ByteString.copyFrom(Csrs.create(agentKey))).build(), c -> {
+                        try {
+                            return client.answer(c);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+
+            assertThat(r.getSpiffeId()).as("%s", type).isEqualTo("spiffe://td/signet/agent/x509pop/" + sha1Hex(node.cert()));
+            assertThat(ts.agentRecord(SpiffeId.parse(r.getSpiffeId())).getSelectorsList()).as("%s", type)
+                    .contains(sel("x509pop", "subject:cn:disk-" + type.configName()));
+        }
     }
 
     @Test
