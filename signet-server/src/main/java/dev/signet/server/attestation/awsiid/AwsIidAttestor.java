@@ -88,7 +88,7 @@ public final class AwsIidAttestor implements NodeAttestor {
         Map<String, List<X509Certificate>> certs = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : paths.entrySet()) {
             String key = e.getKey();
-            if (!key.equals(DEFAULT_REGION_KEY) && !key.matches("[a-z]{2}(-[a-z]+)+-[0-9]+")) {
+            if (!key.equals(DEFAULT_REGION_KEY) && !IdentityDocument.REGION.matcher(key).matches()) {
                 throw b.invalid("aws_certificates", "\"" + key + "\" is neither a region name (e.g. us-east-1) nor \"default\"");
             }
             if (e.getValue() == null || e.getValue().isBlank()) {
@@ -295,7 +295,7 @@ public final class AwsIidAttestor implements NodeAttestor {
     private static String claimedRegion(String document) throws AttestationFailure {
         try {
             Object r = JSONObjectUtils.parse(document).get("region");
-            if (r instanceof String s && s.matches("[a-z]{2}(-[a-z]+)+-[0-9]+")) {
+            if (r instanceof String s && IdentityDocument.REGION.matcher(s).matches()) {
                 return s;
             }
         } catch (ParseException e) {

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 record IdentityDocument(String accountId, String region, String availabilityZone, String instanceId, String imageId,
         String instanceType, String privateIp, String pendingTime) {
     private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
+    /** e.g. us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1. */
+    static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-[0-9]+");
     private static final Pattern INSTANCE = Pattern.compile("i-[0-9a-f]{8,32}");
     private static final Pattern IMAGE = Pattern.compile("ami-[0-9a-f]{8,32}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{0,62}");
