@@ -92,6 +92,8 @@ public final class Server implements AutoCloseable {
         OidcDiscoveryServer oidcServer = null;
         dev.signet.server.catalog.CatalogHttpServer httpServer = null;
         try {
+            // node attestor configuration errors (missing CA files, bad cluster blocks) stop the server before it makes keys
+            List<dev.signet.server.attestation.NodeAttestor> nodeAttestors = NodeAttestors.create(config, store.joinTokens(), clock);
             this.ca = new CertificateAuthority(config.trustDomain(), config.dataDir().resolve("ca"), config.caKeyType(),
                     config.caTtl(), store.bundles(), clock);
             ca.initialize();
@@ -121,7 +123,7 @@ public final class Server implements AutoCloseable {
             entries.reload();
 
             AgentApiService agentService = new AgentApiService(
-                    NodeAttestors.create(config, store.joinTokens(), clock),
+                    nodeAttestors,
                     store.agents(), ca, entries, hub, config.agentTtl(), config.defaultX509SvidTtl(), jwtKeys,
                     config.defaultJwtSvidTtl(), new RateLimiter<>(config.jwtSvidRateLimit(), config.jwtSvidRateLimit(), clock), clock);
             group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
