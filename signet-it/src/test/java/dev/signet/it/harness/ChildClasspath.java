@@ -38,6 +38,11 @@ public final class ChildClasspath {
                 if (p.toString().contains("/signet-it/target/") || p.getFileName().toString().startsWith("surefire")) {
                     continue;
                 }
+                // test-jars (the store's PostgresTestDatabase) carry a logback-test.xml that would take over the
+                // children's logging
+                if (p.getFileName().toString().endsWith("-tests.jar") || p.getFileName().toString().equals("test-classes")) {
+                    continue;
+                }
                 if (Files.exists(p)) {
                     entries.add(p);
                 }

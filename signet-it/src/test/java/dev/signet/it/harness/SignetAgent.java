@@ -20,11 +20,13 @@ public final class SignetAgent implements AutoCloseable {
     private final Path dir;
     private final Path dataDir;
     private final Path socket;
-    private final Path bundle;
+    private Path bundle;
     private final boolean discoverWorkloadPath;
     private ChildProcess process;
     private int launches;
     private String extraHcl = "";
+    /** Several servers ({@code server_address} list), or null: just {@code server}. */
+    private List<SignetServer> servers;
 
     private SignetAgent(String name, SignetServer server, Path dir, boolean discoverWorkloadPath) {
         this.name = name;
@@ -86,7 +88,7 @@ public final class SignetAgent implements AutoCloseable {
         ItDirs.write(config, """
                 agent {
                   trust_domain      = "%s"
-                  server_address    = "127.0.0.1"
+                  server_address    = %s
                   server_port       = %d
                   data_dir          = "%s"
                   %s
@@ -96,12 +98,52 @@ public final class SignetAgent implements AutoCloseable {
                   log_level         = "debug"
                 }
                 %s
-                """.formatted(SignetServer.TRUST_DOMAIN, server.port(), dataDir,
+                """.formatted(SignetServer.TRUST_DOMAIN, serverAddressHcl(), server.port(), dataDir,
                 joinToken == null ? "# no join_token: reuse the stored agent SVID" : "join_token        = \"" + joinToken + "\"",
                 bundle, socket,
                 discoverWorkloadPath ? "workload_attestor \"unix\" {\n  discover_workload_path = true\n}" : "") + extraHcl);
         process = ChildProcess.start(name, dir, Jvm.signet(Jvm.DAEMON, List.of("agent", "run", "--config", config.toString())), Map.of());
     }
+
+    /**
+     * A new agent configured with several servers ({@code server_address = ["127.0.0.1:P1", ...]}, in this order),
+     * trusting the CA certificates in {@code trustBundlePem} on first start; waits until its Workload API is up.
+     */
+    public static SignetAgent startMulti(String name, List<SignetServer> servers, String trustBundlePem, String joinToken) {
+        SignetAgent a = new SignetAgent(name, servers.get(0), ItDirs.newDir(name), false);
+        a.servers = List.copyOf(servers);
+        a.bundle = a.dir.resolve("trust-bundle.pem");
+        ItDirs.write(a.bundle, trustBundlePem);
+        a.launch(joinToken);
+        a.awaitReady();
+        return a;
+    }
+
+    private String serverAddressHcl() {
+        if (servers == null) {
+            return "\"127.0.0.1\"";
+        }
+        return servers.stream().map(s -> "\"127.0.0.1:" + s.port() + "\"").collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    }
+
+    /**
+     * The agent-API port of the server this run of the agent last opened its sync stream with (from its log line
+     * {@code syncing with server 127.0.0.1:PORT}), and how many such lines there are so far; empty before the first.
+     */
+    public java.util.Optional<SyncedWith> syncedWith() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("syncing with server 127\\.0\\.0\\.1:(\\d+)")
+                .matcher(process.stderr() + "\n" + process.stdout());
+        Integer port = null;
+        int count = 0;
+        while (m.find()) {
+            port = Integer.parseInt(m.group(1));
+            count++;
+        }
+        return port == null ? java.util.Optional.empty() : java.util.Optional.of(new SyncedWith(port, count));
+    }
+
+    /** See {@link #syncedWith()}. */
+    public record SyncedWith(int port, int streams) {}
 
     private void awaitReady() {
         ChildProcess p = process;

@@ -154,6 +154,24 @@ public final class SignetServer implements AutoCloseable {
         return f;
     }
 
+    /**
+     * A top-level {@code datastore} block for {@link #start(String, Map, String)}: PostgreSQL at {@code connectionString}
+     * (several servers given the same one share the database).
+     */
+    public static String postgresDatastore(String connectionString) {
+        return "datastore {\n  type              = \"postgres\"\n  connection_string = \""
+                + connectionString.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n}\n";
+    }
+
+    /** This server's CA certificate now signing (PEM, {@code <data_dir>/ca/current.crt}). */
+    public String caCertificatePem() {
+        try {
+            return Files.readString(dataDir.resolve("ca").resolve("current.crt"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String id(String path) {
         return "spiffe://" + TRUST_DOMAIN + path;
     }
