@@ -107,6 +107,13 @@ class X509PopAttestationTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(c.getEncoded()));
     }
 
+    /** The serial as the selector spells it: lowercase hex of its big-endian bytes, no sign byte. */
+    private static String serialHex(X509Certificate c) {
+        byte[] b = c.getSerialNumber().toByteArray();
+        int from = b.length > 1 && b[0] == 0 ? 1 : 0;
+        return HexFormat.of().formatHex(b, from, b.length);
+    }
+
     /** Attests as the node holding {@code node}'s certificate; returns the agent identity the server issued. */
     private TestServer.AgentIdentity attest(TestServer server, Issued node) throws Exception {
         KeyPair agentKey = Crypto.generate(Crypto.KeyType.EC_P256);
@@ -136,7 +143,7 @@ class X509PopAttestationTest {
                 sel("x509pop", "subject:cn:node-a.fleet"),
                 sel("x509pop", "ca:fingerprint:" + sha1Hex(issuing.cert())),
                 sel("x509pop", "ca:fingerprint:" + sha1Hex(root.cert())),
-                sel("x509pop", "serialnumber:" + node.cert().getSerialNumber().toString(16)),
+                sel("x509pop", "serialnumber:" + serialHex(node.cert())),
                 sel("x509pop", "san:env:prod"));
 
         // Re-attestable: the same node certificate attests again (a new agent key) and keeps its ID.
