@@ -75,6 +75,9 @@ public final class Server implements AutoCloseable {
     private AutoCloseable changeFeed;
     /** The change counter as of the last complete reaction to a change. */
     private volatile long handledCounter = Long.MIN_VALUE;
+    /** Change-feed throttling, see {@link #onStoreChange()}. */
+    private volatile long quietUntilNanos = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicBoolean reactionPending = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Server(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
@@ -248,8 +251,32 @@ public final class Server implements AutoCloseable {
         return new Server(config, clock);
     }
 
-    /** Called by the store's change feed (on its thread); a failed reaction is retried a few seconds later. */
+    /**
+     * Called by the store's change feed (on its thread, never concurrently). The first change is handled at once;
+     * after a reaction that took {@code t}, the next waits until {@code t} has passed again (changes meanwhile
+     * collapse into one reaction), so a big entry table under constant churn (agents renewing) costs at most half
+     * a core instead of back-to-back reloads. A failed reaction is retried a few seconds later.
+     */
     private void onStoreChange() {
+        long wait = quietUntilNanos - System.nanoTime();
+        if (wait <= 0) {
+            react();
+            return;
+        }
+        if (reactionPending.compareAndSet(false, true)) {
+            try {
+                scheduler.schedule(() -> {
+                    reactionPending.set(false);
+                    react();
+                }, wait, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                reactionPending.set(false); // shutting down
+            }
+        }
+    }
+
+    private void react() {
+        long start = System.nanoTime();
         try {
             storeChanged();
         } catch (RuntimeException e) {
@@ -259,6 +286,9 @@ public final class Server implements AutoCloseable {
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 // shutting down
             }
+        } finally {
+            long end = System.nanoTime();
+            quietUntilNanos = end + (end - start);
         }
     }
 

@@ -230,8 +230,8 @@ public final class AgentManager implements AutoCloseable {
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
                 if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED && code != Status.Code.RESOURCE_EXHAUSTED) {
-                    throw new IOException("node attestation refused by server " + server + ": " + e.getStatus().getDescription()
-                            + " (" + code + ")");
+                    throw new IOException("node attestation refused" + (servers.all().size() > 1 ? " by server " + server : "")
+                            + ": " + e.getStatus().getDescription() + " (" + code + ")");
                 }
                 boolean fullRound = servers.failed();
                 if (!fullRound) {
@@ -239,8 +239,8 @@ public final class AgentManager implements AutoCloseable {
                     continue;
                 }
                 if (clock.instant().isAfter(giveUp)) {
-                    throw new IOException("node attestation failed: " + (servers.all().size() == 1 ? "server " + server
-                            : "no server of " + servers.all()) + " reachable for " + ATTEST_RETRY_FOR.toSeconds() + "s: " + describe(e));
+                    throw new IOException("node attestation failed: " + (servers.all().size() == 1 ? "server " + server + " unreachable"
+                            : "no server of " + servers.all() + " reachable") + " for " + ATTEST_RETRY_FOR.toSeconds() + "s: " + describe(e));
                 }
                 log.warn("node attestation: server {} unavailable ({}); retrying", server, describe(e));
                 sleep(Duration.ofSeconds(2));
