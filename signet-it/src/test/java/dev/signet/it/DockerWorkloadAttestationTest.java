@@ -1,29 +1,22 @@
 package dev.signet.it;
 
+import static dev.signet.it.harness.CgroupWorkloads.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.signet.it.harness.CgroupWorkloads;
 import dev.signet.it.harness.Cgroups;
-import dev.signet.it.harness.ChildProcess;
-import dev.signet.it.harness.CliResult;
-import dev.signet.it.harness.FakeDockerEngine;
 import dev.signet.it.harness.ItDirs;
-import dev.signet.it.harness.Jvm;
 import dev.signet.it.harness.SharedCluster;
 import dev.signet.it.harness.SignetAgent;
 import dev.signet.it.harness.SignetServer;
 import dev.signet.it.harness.Uids;
 import dev.signet.it.harness.Uids.Uid;
-import dev.signet.it.harness.Workload;
 import dev.signet.testing.Poll;
-import java.nio.file.Path;
+import dev.signet.testing.platform.docker.FakeDockerEngine;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,13 +32,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(dev.signet.it.harness.SignetExtension.class)
 class DockerWorkloadAttestationTest {
     private static final Duration PROPAGATION = Duration.ofSeconds(30);
-    private static final AtomicInteger SEQ = new AtomicInteger();
 
     private SignetServer server;
     private FakeDockerEngine engine;
     private SignetAgent agent;
     private Cgroups cgroups;
-    private final List<String> entries = new ArrayList<>();
+    private CgroupWorkloads workloads;
     private final Uid uid = Uids.unlisted();
 
     private final String apiCid = cid();
@@ -74,16 +66,17 @@ class DockerWorkloadAttestationTest {
                   inspect_attempts   = 2
                 }
                 """.formatted(engine.socket()));
-        apiId = entry("/docker/api", "docker:label:com.example.app:api", "docker:image_id:registry.example.org/shop/api:3.2",
+        workloads = new CgroupWorkloads(server, agent, "docker", PROPAGATION);
+        apiId = workloads.entry("/docker/api", "docker:label:com.example.app:api", "docker:image_id:registry.example.org/shop/api:3.2",
                 "docker:env:DEPLOY_ENV=prod");
-        plainId = entry("/docker/plain-" + uid.uid(), uid.selector());
-        Poll.until(PROPAGATION, "the entries to reach the agent", () -> ids(fetchUntilOk(cgroups.mkdirs("docker/" + apiCid), uid)).size() == 2);
+        plainId = workloads.entry("/docker/plain-" + uid.uid(), uid.selector());
+        Poll.until(PROPAGATION, "the entries to reach the agent", () -> ids(workloads.fetchUntilOk(cgroups.mkdirs("docker/" + apiCid), uid)).size() == 2);
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (String id : entries) {
-            server.cli("entry", "delete", "--id", id);
+        if (workloads != null) {
+            workloads.close();
         }
         if (agent != null) {
             agent.close();
@@ -96,68 +89,23 @@ class DockerWorkloadAttestationTest {
         }
     }
 
-    private String entry(String path, String... selectors) {
-        List<String> args = new ArrayList<>(List.of("--spiffe-id", SignetServer.id(path), "--any-node"));
-        for (String s : selectors) {
-            args.add("--selector");
-            args.add(s);
-        }
-        entries.add(server.createEntry(args.toArray(String[]::new)).get("id").asText());
-        return SignetServer.id(path);
-    }
-
-    private CliResult fetch(Path cgroup, Uid as) {
-        List<String> cmd = new ArrayList<>();
-        if (cgroup != null) {
-            cmd.addAll(Cgroups.enter(cgroup));
-        }
-        cmd.addAll(Workload.asUid(as));
-        cmd.addAll(Jvm.signet(Jvm.SMALL, List.of("api", "fetch", "x509", "--socket", agent.socket().toString(), "--output", "json")));
-        ChildProcess p = ChildProcess.start("docker-fetch-" + SEQ.incrementAndGet(), ItDirs.mkdir0755(ItDirs.base().resolve("workloads")), cmd, Map.of());
-        return Workload.runToEnd(p, "api fetch x509 as " + as + " in " + cgroup);
-    }
-
-    private CliResult fetchUntilOk(Path cgroup, Uid as) {
-        AtomicReference<CliResult> last = new AtomicReference<>();
-        try {
-            return Poll.value(PROPAGATION, "a successful fetch in " + cgroup, () -> {
-                CliResult r = fetch(cgroup, as);
-                last.set(r);
-                return r.exit() == 0 ? r : null;
-            });
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; last attempt: " + last.get() + "\n" + agent.process().tails(), e);
-        }
-    }
-
-    private static List<String> ids(CliResult r) {
-        if (r.exit() != 0) {
-            throw new AssertionError("fetch failed: " + r);
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode s : r.json().get("svids")) {
-            out.add(s.get("spiffe_id").asText());
-        }
-        return out;
-    }
-
     @Test
     void theContainerGetsItsSvidAndAnotherContainerOrAPlainProcessDoesNot() {
-        assertThat(ids(fetch(cgroups.mkdirs("docker/" + apiCid), uid))).containsExactlyInAnyOrder(apiId, plainId);
+        assertThat(ids(workloads.fetch(cgroups.mkdirs("docker/" + apiCid), uid))).containsExactlyInAnyOrder(apiId, plainId);
         assertThat(engine.requests()).contains("GET /v1.41/containers/" + apiCid + "/json HTTP/1.1");
 
         // Same uid, same image and environment, another label.
-        assertThat(ids(fetch(cgroups.mkdirs("docker/" + otherCid), uid))).containsExactly(plainId);
+        assertThat(ids(workloads.fetch(cgroups.mkdirs("docker/" + otherCid), uid))).containsExactly(plainId);
         // Not in a container: attested by uid only, and the engine is not asked.
         int asked = engine.requests().size();
-        assertThat(ids(fetch(cgroups.mkdirs("signet-it-plain-docker-" + ProcessHandle.current().pid()), uid))).containsExactly(plainId);
+        assertThat(ids(workloads.fetch(cgroups.mkdirs("signet-it-plain-docker-" + ProcessHandle.current().pid()), uid))).containsExactly(plainId);
         assertThat(engine.requests()).hasSize(asked);
     }
 
     @Test
     void aContainerTheEngineDoesNotKnowGetsNoDockerSelectors() {
         // The docker attestor fails ("not found"); as in SPIRE only its selectors are dropped.
-        assertThat(ids(fetch(cgroups.mkdirs("system.slice/docker-" + unknownCid + ".scope"), uid))).containsExactly(plainId);
+        assertThat(ids(workloads.fetch(cgroups.mkdirs("system.slice/docker-" + unknownCid + ".scope"), uid))).containsExactly(plainId);
         Poll.until(Duration.ofSeconds(10), "the agent to log why", () -> agent.process().stderr().contains(
                 "docker: container " + unknownCid + " not found by the Docker engine at " + engine.socket() + " (No such container: " + unknownCid + ")"));
     }

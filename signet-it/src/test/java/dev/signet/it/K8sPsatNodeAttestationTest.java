@@ -3,21 +3,19 @@ package dev.signet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signet.it.harness.AgentRecords;
 import dev.signet.it.harness.CliResult;
-import dev.signet.it.harness.FakeKubernetesApi;
 import dev.signet.it.harness.ItDirs;
 import dev.signet.it.harness.SignetAgent;
 import dev.signet.it.harness.SignetServer;
 import dev.signet.it.harness.Uids;
 import dev.signet.it.harness.Uids.Uid;
 import dev.signet.it.harness.Workload;
+import dev.signet.testing.platform.kubernetes.FakeKubernetesApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -72,9 +70,9 @@ class K8sPsatNodeAttestationTest {
                           token_path = "%s"
                         }
                         """.formatted(token))) {
-                    JsonNode record = agentRecord(server, agentId);
+                    JsonNode record = AgentRecords.find(server, agentId);
                     assertThat(record.get("attestation_type").asText()).isEqualTo("k8s_psat");
-                    assertThat(texts(record.get("selectors"))).containsExactlyInAnyOrder(
+                    assertThat(AgentRecords.selectors(record)).containsExactlyInAnyOrder(
                             "k8s_psat:cluster:it-cluster",
                             "k8s_psat:agent_ns:signet",
                             "k8s_psat:agent_sa:signet-agent",
@@ -95,17 +93,5 @@ class K8sPsatNodeAttestationTest {
                 }
             }
         }
-    }
-
-    private static JsonNode agentRecord(SignetServer server, String agentId) {
-        JsonNode agents = server.agents();
-        return StreamSupport.stream(agents.spliterator(), false).filter(a -> a.get("spiffe_id").asText().equals(agentId)).findFirst()
-                .orElseThrow(() -> new AssertionError("agent " + agentId + " not in agent list: " + agents));
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.isTextual() ? n.asText() : n.get("type").asText() + ":" + n.get("value").asText()));
-        return out;
     }
 }

@@ -1,30 +1,24 @@
 package dev.signet.it;
 
+import static dev.signet.it.harness.CgroupWorkloads.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.signet.it.harness.CgroupWorkloads;
 import dev.signet.it.harness.Cgroups;
-import dev.signet.it.harness.ChildProcess;
 import dev.signet.it.harness.CliResult;
-import dev.signet.it.harness.FakeKubelet;
 import dev.signet.it.harness.ItDirs;
-import dev.signet.it.harness.Jvm;
 import dev.signet.it.harness.SharedCluster;
 import dev.signet.it.harness.SignetAgent;
 import dev.signet.it.harness.SignetServer;
 import dev.signet.it.harness.Uids;
 import dev.signet.it.harness.Uids.Uid;
-import dev.signet.it.harness.Workload;
 import dev.signet.testing.Poll;
+import dev.signet.testing.platform.kubernetes.FakeKubelet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,13 +36,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KubernetesWorkloadAttestationTest {
     private static final Duration PROPAGATION = Duration.ofSeconds(30);
     private static final String UNAVAILABLE = "error: workload attestation failed\n";
-    private static final AtomicInteger SEQ = new AtomicInteger();
 
     private SignetServer server;
     private FakeKubelet kubelet;
     private SignetAgent agent;
     private Cgroups cgroups;
-    private final List<String> entries = new ArrayList<>();
+    private CgroupWorkloads workloads;
 
     private final String webPod = UUID.randomUUID().toString();
     private final String batchPod = UUID.randomUUID().toString();
@@ -75,7 +68,7 @@ class KubernetesWorkloadAttestationTest {
         cgroups = Cgroups.open();
         server = SharedCluster.get().server();
         Path dir = ItDirs.newDir("kubelet");
-        kubelet = new FakeKubelet("node-a", dir);
+        kubelet = FakeKubelet.start("node-a", dir);
         kubelet.pod("payments", "web-7d9c8b6f5-x2x9q", webPod, "web-sa", Map.of("app", "web"), Map.of("web", webCid, "envoy", envoyCid));
         kubelet.pod("payments", "batch-5f6d7c8b9-abcde", batchPod, "batch-sa", Map.of("app", "batch"), Map.of("web", batchCid));
         kubelet.pod("staging", "web-6c5b4a398-qwert", stagingPod, "web-sa", Map.of("app", "web"), Map.of("web", stagingCid));
@@ -89,19 +82,20 @@ class KubernetesWorkloadAttestationTest {
                   poll_retry_interval = "300ms"
                 }
                 """.formatted(kubelet.url(), kubelet.caFile(), kubelet.tokenFile()));
+        workloads = new CgroupWorkloads(server, agent, "k8s", PROPAGATION);
         // Every entry up front, so one wait covers their propagation to the agent.
-        webId = entry("/k8s/payments/web", "k8s:ns:payments", "k8s:sa:web-sa", "k8s:pod-label:app:web", "k8s:container-name:web");
-        plainId = entry("/k8s/plain-" + uid.uid(), uid.selector());
-        plainWithNsId = entry("/k8s/plain-with-ns-" + uid.uid(), uid.selector(), "k8s:ns:payments");
-        newPodId = entry("/k8s/payments/new", "k8s:pod-uid:" + newPod);
+        webId = workloads.entry("/k8s/payments/web", "k8s:ns:payments", "k8s:sa:web-sa", "k8s:pod-label:app:web", "k8s:container-name:web");
+        plainId = workloads.entry("/k8s/plain-" + uid.uid(), uid.selector());
+        plainWithNsId = workloads.entry("/k8s/plain-with-ns-" + uid.uid(), uid.selector(), "k8s:ns:payments");
+        newPodId = workloads.entry("/k8s/payments/new", "k8s:pod-uid:" + newPod);
         Poll.until(PROPAGATION, "the entries to reach the agent",
-                () -> ids(fetchUntilOk(container(webPod, webCid), uid)).size() == 3);
+                () -> ids(workloads.fetchUntilOk(container(webPod, webCid), uid)).size() == 3);
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (String id : entries) {
-            server.cli("entry", "delete", "--id", id);
+        if (workloads != null) {
+            workloads.close();
         }
         if (agent != null) {
             agent.close();
@@ -114,70 +108,23 @@ class KubernetesWorkloadAttestationTest {
         }
     }
 
-    private String entry(String path, String... selectors) {
-        List<String> args = new ArrayList<>(List.of("--spiffe-id", SignetServer.id(path), "--any-node"));
-        for (String s : selectors) {
-            args.add("--selector");
-            args.add(s);
-        }
-        String id = server.createEntry(args.toArray(String[]::new)).get("id").asText();
-        entries.add(id);
-        return SignetServer.id(path);
-    }
-
     private Path container(String podUid, String cid) {
         return cgroups.mkdirs("kubepods/besteffort/pod" + podUid + "/" + cid);
-    }
-
-    /** {@code signet api fetch x509} as {@code uid}, started inside {@code cgroup} (null: where the test runs). */
-    private CliResult fetch(Path cgroup, Uid uid) {
-        List<String> cmd = new ArrayList<>();
-        if (cgroup != null) {
-            cmd.addAll(Cgroups.enter(cgroup));
-        }
-        cmd.addAll(Workload.asUid(uid));
-        cmd.addAll(Jvm.signet(Jvm.SMALL, List.of("api", "fetch", "x509", "--socket", agent.socket().toString(), "--output", "json")));
-        ChildProcess p = ChildProcess.start("k8s-fetch-" + SEQ.incrementAndGet(), ItDirs.mkdir0755(ItDirs.base().resolve("workloads")), cmd, Map.of());
-        return Workload.runToEnd(p, "api fetch x509 as " + uid + " in " + cgroup);
-    }
-
-    private CliResult fetchUntilOk(Path cgroup, Uid uid) {
-        AtomicReference<CliResult> last = new AtomicReference<>();
-        try {
-            return Poll.value(PROPAGATION, "a successful fetch in " + cgroup, () -> {
-                CliResult r = fetch(cgroup, uid);
-                last.set(r);
-                return r.exit() == 0 ? r : null;
-            });
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; last attempt: " + last.get() + "\n" + agent.process().tails(), e);
-        }
-    }
-
-    private static List<String> ids(CliResult r) {
-        if (r.exit() != 0) {
-            throw new AssertionError("fetch failed: " + r);
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode s : r.json().get("svids")) {
-            out.add(s.get("spiffe_id").asText());
-        }
-        return out;
     }
 
     @Test
     void theWorkloadInItsPodGetsItsSvidAndNoOtherPodNamespaceOrContainerDoes() {
         // All workloads run as the same uid: only the k8s selectors tell them apart. The unix-only entry is everyone's.
-        assertThat(ids(fetch(container(webPod, webCid), uid))).containsExactlyInAnyOrder(webId, plainId, plainWithNsId);
+        assertThat(ids(workloads.fetch(container(webPod, webCid), uid))).containsExactlyInAnyOrder(webId, plainId, plainWithNsId);
 
         // Same uid, same container name, but another pod (other labels and service account) of the same namespace.
-        assertThat(ids(fetch(container(batchPod, batchCid), uid))).containsExactlyInAnyOrder(plainId, plainWithNsId);
+        assertThat(ids(workloads.fetch(container(batchPod, batchCid), uid))).containsExactlyInAnyOrder(plainId, plainWithNsId);
         // Same labels, service account and container name, but another namespace.
-        assertThat(ids(fetch(container(stagingPod, stagingCid), uid))).containsExactly(plainId);
+        assertThat(ids(workloads.fetch(container(stagingPod, stagingCid), uid))).containsExactly(plainId);
         // The same pod's sidecar container.
-        assertThat(ids(fetch(container(webPod, envoyCid), uid))).containsExactlyInAnyOrder(plainId, plainWithNsId);
+        assertThat(ids(workloads.fetch(container(webPod, envoyCid), uid))).containsExactlyInAnyOrder(plainId, plainWithNsId);
         // A process claiming the web container's ID under another pod's cgroup: the pod UID restricts the search.
-        CliResult forged = fetch(container(batchPod, webCid), uid);
+        CliResult forged = workloads.fetch(container(batchPod, webCid), uid);
         assertThat(forged.exit()).as(forged::toString).isEqualTo(1);
         assertThat(forged.stderr()).as(forged::toString).isEqualTo(UNAVAILABLE);
 
@@ -187,8 +134,8 @@ class KubernetesWorkloadAttestationTest {
     @Test
     void aProcessInNoContainerGetsNoK8sSelectors() {
         // Attested (not an error) with its unix selectors only: the entry that also needs a k8s selector is not issued.
-        assertThat(ids(fetch(cgroups.mkdirs("signet-it-plain-" + ProcessHandle.current().pid()), uid))).containsExactly(plainId);
-        assertThat(ids(fetch(null, uid))).containsExactly(plainId);
+        assertThat(ids(workloads.fetch(cgroups.mkdirs("signet-it-plain-" + ProcessHandle.current().pid()), uid))).containsExactly(plainId);
+        assertThat(ids(workloads.fetch(null, uid))).containsExactly(plainId);
     }
 
     @Test
@@ -196,7 +143,7 @@ class KubernetesWorkloadAttestationTest {
         // Without its pod's selectors the process would still get plainId (its uid's): it must get nothing instead.
         Path cgroup = container(newPod, newCid);
         int before = kubelet.podRequests();
-        CliResult early = fetch(cgroup, uid);
+        CliResult early = workloads.fetch(cgroup, uid);
         assertThat(early.exit()).as(early::toString).isEqualTo(1);
         assertThat(early.stderr()).as(early::toString).isEqualTo(UNAVAILABLE);
         assertThat(kubelet.podRequests() - before).as("bounded: max_poll_attempts pod lists").isBetween(1, 3);
@@ -204,7 +151,7 @@ class KubernetesWorkloadAttestationTest {
                 "k8s: container " + newCid + " in pod " + newPod + ": no pod on this node has container " + newCid + " in pod " + newPod + " after 3 pod lists"));
 
         kubelet.pod("payments", "new-6f7e8d9c0-lmnop", newPod, "default", Map.of("app", "new"), Map.of("main", newCid));
-        assertThat(ids(fetchUntilOk(cgroup, uid))).containsExactlyInAnyOrder(newPodId, plainId, plainWithNsId);
+        assertThat(ids(workloads.fetchUntilOk(cgroup, uid))).containsExactlyInAnyOrder(newPodId, plainId, plainWithNsId);
     }
 
     @Test
@@ -222,8 +169,8 @@ class KubernetesWorkloadAttestationTest {
                 """.formatted(name));
         try {
             server.cli("service", "register", def.toString()).ok();
-            assertThat(ids(fetchUntilOk(container(webPod, webCid), uid))).contains(id);
-            assertThat(ids(fetch(container(stagingPod, stagingCid), uid))).containsExactly(plainId);
+            assertThat(ids(workloads.fetchUntilOk(container(webPod, webCid), uid))).contains(id);
+            assertThat(ids(workloads.fetch(container(stagingPod, stagingCid), uid))).containsExactly(plainId);
         } finally {
             server.cli("service", "deregister", name);
         }

@@ -3,6 +3,7 @@ package dev.signet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signet.it.harness.AgentRecords;
 import dev.signet.it.harness.CliResult;
 import dev.signet.it.harness.ItDirs;
 import dev.signet.it.harness.Pki;
@@ -23,7 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -73,9 +73,9 @@ class X509PopNodeAttestationTest {
                       certificate_path = "%s"
                     }
                     """.formatted(pki.resolve("node.key"), pki.resolve("node.pem")))) {
-                JsonNode record = agentRecord(server, agentId);
+                JsonNode record = AgentRecords.find(server, agentId);
                 assertThat(record.get("attestation_type").asText()).isEqualTo("x509pop");
-                assertThat(texts(record.get("selectors"))).containsExactlyInAnyOrder(
+                assertThat(AgentRecords.selectors(record)).containsExactlyInAnyOrder(
                         "x509pop:subject:cn:" + CN,
                         "x509pop:ca:fingerprint:" + sha1Hex(caCert),
                         "x509pop:serialnumber:" + serialHex(nodeCert),
@@ -86,18 +86,6 @@ class X509PopNodeAttestationTest {
                 assertThat(r.json().get("svids").findValuesAsText("spiffe_id")).as(r::toString).containsExactly(id);
             }
         }
-    }
-
-    private static JsonNode agentRecord(SignetServer server, String agentId) {
-        JsonNode agents = server.agents();
-        return StreamSupport.stream(agents.spliterator(), false).filter(a -> a.get("spiffe_id").asText().equals(agentId)).findFirst()
-                .orElseThrow(() -> new AssertionError("agent " + agentId + " not in agent list: " + agents));
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.isTextual() ? n.asText() : n.get("type").asText() + ":" + n.get("value").asText()));
-        return out;
     }
 
     private static String sha1Hex(X509Certificate c) throws Exception {

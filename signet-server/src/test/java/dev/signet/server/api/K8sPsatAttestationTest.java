@@ -26,7 +26,7 @@ import dev.signet.proto.catalog.v1.SelectorSet;
 import dev.signet.proto.catalog.v1.ServiceDefinition;
 import dev.signet.proto.common.v1.Agent;
 import dev.signet.proto.common.v1.Entry;
-import dev.signet.server.attestation.k8spsat.FakeKubernetesApi;
+import dev.signet.testing.platform.kubernetes.FakeKubernetesApi;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;

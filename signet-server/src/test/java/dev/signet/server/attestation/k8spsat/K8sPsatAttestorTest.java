@@ -13,6 +13,7 @@ import dev.signet.server.attestation.NodeAttestor;
 import dev.signet.server.attestation.NodeAttestor.AttestationFailure;
 import dev.signet.server.attestation.NodeAttestor.Reason;
 import dev.signet.testing.ManualClock;
+import dev.signet.testing.platform.kubernetes.FakeKubernetesApi;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

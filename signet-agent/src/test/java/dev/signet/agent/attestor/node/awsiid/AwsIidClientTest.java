@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.signet.agent.attestor.node.NodeAttestorClient;
 import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.config.ConfigException;
+import dev.signet.testing.platform.aws.FakeImds;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

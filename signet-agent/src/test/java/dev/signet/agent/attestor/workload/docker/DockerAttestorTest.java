@@ -9,6 +9,7 @@ import dev.signet.agent.attestor.workload.cgroup.RealCgroups;
 import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.config.ConfigException;
 import dev.signet.core.selector.Selector;
+import dev.signet.testing.platform.docker.FakeDockerEngine;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -40,9 +41,9 @@ class DockerAttestorTest {
     void setUp() throws Exception {
         proc = dir.resolve("proc");
         engine = new FakeDockerEngine(dir.resolve("docker.sock"));
-        engine.containers.put(CID, FakeDockerEngine.inspect(CID, "web", "registry.example.org/web:2.1@sha256:" + "ab".repeat(32),
+        engine.container(CID, "web", "registry.example.org/web:2.1@sha256:" + "ab".repeat(32),
                 Map.of("com.example.team", "payments", "com.docker.compose.service", "web"),
-                List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "APP_ENV=prod", "DB_PASSWORD=hunter2", "NGINX_VERSION=1.25.4")));
+                List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "APP_ENV=prod", "DB_PASSWORD=hunter2", "NGINX_VERSION=1.25.4"));
     }
 
     @AfterEach
@@ -56,7 +57,7 @@ class DockerAttestorTest {
     }
 
     private DockerAttestor attestor(String extra) {
-        return new DockerAttestor(DockerConfig.from(ConfigBlock.parse("t", "docker {\n docker_socket_path = \"unix://" + engine.socket
+        return new DockerAttestor(DockerConfig.from(ConfigBlock.parse("t", "docker {\n docker_socket_path = \"unix://" + engine.socket()
                 + "\"\n inspect_retry_interval = \"10ms\"\n" + extra + "\n}").block("docker")), proc);
     }
 
@@ -73,7 +74,7 @@ class DockerAttestorTest {
                 "docker:label:com.docker.compose.service:web",
                 "docker:image_id:registry.example.org/web:2.1@sha256:" + "ab".repeat(32),
                 "docker:env:APP_ENV=prod");
-        assertThat(engine.requests).containsExactly("GET /v1.41/containers/" + CID + "/json HTTP/1.1");
+        assertThat(engine.requests()).containsExactly("GET /v1.41/containers/" + CID + "/json HTTP/1.1");
 
         // By default no variable at all: environments hold secrets.
         assertThat(rendered(attestor("").attest(new Caller(10, 0, 0)))).noneMatch(s -> s.startsWith("docker:env:"));
@@ -83,7 +84,7 @@ class DockerAttestorTest {
     void aProcessOutsideAnyContainerGetsNoSelectorsAndNoEngineCall() throws Exception {
         cgroup(11, "12:pids:/user.slice\n0::/user.slice/user-0.slice/session-1.scope\n");
         assertThat(attestor("").attest(new Caller(11, 0, 0))).isEmpty();
-        assertThat(engine.requests).isEmpty();
+        assertThat(engine.requests()).isEmpty();
     }
 
     @Test
@@ -91,23 +92,23 @@ class DockerAttestorTest {
         cgroup(12, "0::/system.slice/docker-" + OTHER + ".scope\n");
         assertThatThrownBy(() -> attestor("").attest(new Caller(12, 0, 0)))
                 .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.failsAttestation()).isFalse())
-                .hasMessage("docker: container " + OTHER + " not found by the Docker engine at " + engine.socket + " (No such container: " + OTHER + ")");
-        assertThat(engine.requests).hasSize(1);
+                .hasMessage("docker: container " + OTHER + " not found by the Docker engine at " + engine.socket() + " (No such container: " + OTHER + ")");
+        assertThat(engine.requests()).hasSize(1);
     }
 
     @Test
     void transientEngineErrorsAreRetriedABoundedNumberOfTimes() throws Exception {
         cgroup(13, "0::/docker/" + CID + "\n");
-        engine.failNext.set(2);
+        engine.failNext(2);
         assertThat(rendered(attestor("inspect_attempts = 3").attest(new Caller(13, 0, 0)))).contains("docker:label:com.example.team:payments");
-        assertThat(engine.requests).hasSize(3);
+        assertThat(engine.requests()).hasSize(3);
 
-        engine.requests.clear();
-        engine.failNext.set(5);
+        engine.clearRequests();
+        engine.failNext(5);
         assertThatThrownBy(() -> attestor("inspect_attempts = 2").attest(new Caller(13, 0, 0)))
-                .hasMessage("docker: container " + CID + ": cannot inspect it at the Docker engine at " + engine.socket
-                        + " after 2 attempts: the Docker engine at " + engine.socket + " answered HTTP 500 (daemon is restarting)");
-        assertThat(engine.requests).hasSize(2);
+                .hasMessage("docker: container " + CID + ": cannot inspect it at the Docker engine at " + engine.socket()
+                        + " after 2 attempts: the Docker engine at " + engine.socket() + " answered HTTP 500 (daemon is restarting)");
+        assertThat(engine.requests()).hasSize(2);
     }
 
     @Test
@@ -116,13 +117,13 @@ class DockerAttestorTest {
         engine.close();
         assertThatThrownBy(() -> attestor("inspect_attempts = 2").attest(new Caller(14, 0, 0)))
                 .isInstanceOf(AttestationException.class)
-                .hasMessageStartingWith("docker: container " + CID + ": cannot inspect it at the Docker engine at " + engine.socket + " after 2 attempts: ");
+                .hasMessageStartingWith("docker: container " + CID + ": cannot inspect it at the Docker engine at " + engine.socket() + " after 2 attempts: ");
     }
 
     @Test
     void anAnswerForAnotherContainerIsRefused() throws Exception {
         cgroup(15, "0::/docker/" + CID + "\n");
-        engine.containers.put(CID, FakeDockerEngine.inspect(OTHER, "evil", "evil:1", Map.of("com.example.team", "payments"), List.of()));
+        engine.answer(CID, FakeDockerEngine.inspect(OTHER, "evil", "evil:1", Map.of("com.example.team", "payments"), List.of()));
         assertThatThrownBy(() -> attestor("").attest(new Caller(15, 0, 0)))
                 .hasMessage("docker: container " + CID + ": the Docker engine answered for another container (Id \"" + OTHER + "\")");
     }
@@ -130,16 +131,16 @@ class DockerAttestorTest {
     @Test
     void malformedAnswersAndCgroupFilesAreErrorsNamingDocker() throws Exception {
         cgroup(16, "0::/docker/" + CID + "\n");
-        engine.containers.put(CID, "{\"Id\": ");
+        engine.answer(CID, "{\"Id\": ");
         assertThatThrownBy(() -> attestor("").attest(new Caller(16, 0, 0))).hasMessageStartingWith("docker: container " + CID + ": the Docker engine at "
-                + engine.socket + " answered with malformed JSON");
+                + engine.socket() + " answered with malformed JSON");
         cgroup(17, "docker\n");
         assertThatThrownBy(() -> attestor("").attest(new Caller(17, 0, 0))).hasMessageStartingWith("docker: process 17: malformed ");
     }
 
     @Test
     void attestsARealProcessInARealDockerShapedCgroup() throws Exception {
-        DockerAttestor docker = new DockerAttestor(DockerConfig.from(ConfigBlock.parse("t", "docker {\n docker_socket_path = \"" + engine.socket
+        DockerAttestor docker = new DockerAttestor(DockerConfig.from(ConfigBlock.parse("t", "docker {\n docker_socket_path = \"" + engine.socket()
                 + "\"\n}").block("docker")), Path.of("/proc"));
         try (RealCgroups cgroups = RealCgroups.open()) {
             Path inContainer = cgroups.mkdirs("docker/" + CID);

@@ -10,6 +10,7 @@ import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.config.ConfigException;
 import dev.signet.core.selector.Selector;
 import dev.signet.testing.ManualClock;
+import dev.signet.testing.platform.kubernetes.FakeKubelet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,34 +64,34 @@ class KubeletClientTest {
                   token_path      = "%s"
                   %s
                 }
-                """.formatted(k.url("https"), PKI.writeCa(dir.resolve("ca.crt")), dir.resolve("token"), extra);
+                """.formatted(k.url(), PKI.writeCa(dir.resolve("ca.crt")), dir.resolve("token"), extra);
     }
 
     @Test
     void sendsTheServiceAccountTokenAndRereadsItAfterAMinute() throws Exception {
         FakeKubelet k = kubelet(PKI, false, "node-a", "127.0.0.1");
-        k.expectedToken = "token-1";
-        k.podList = () -> podList(K8sAttestorTest.POD_A);
+        k.expectToken("token-1");
+        k.podList(podList(K8sAttestorTest.POD_A));
         ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
         KubeletClient client = new KubeletClient(config(tokenConfig(k, "node_name = \"node-a\"")), clock);
 
         assertThat(client.pods()).extracting(Pod::name).containsExactly("web-7d9c8b6f5-x2x9q");
-        assertThat(k.authorizations).containsExactly("Bearer token-1");
+        assertThat(k.authorizations()).containsExactly("Bearer token-1");
 
         // The projected token rotates: the new one is used once the reload interval passed, not before.
         Files.writeString(dir.resolve("token"), "token-2");
-        k.expectedToken = "token-2";
+        k.expectToken("token-2");
         assertThatThrownBy(client::pods).hasMessageContaining("answered HTTP 401 (token or client certificate not accepted): Unauthorized");
         clock.advance(K8sConfig.RELOAD_INTERVAL);
         assertThat(client.pods()).hasSize(1);
-        assertThat(k.authorizations).containsExactly("Bearer token-1", "Bearer token-1", "Bearer token-2");
+        assertThat(k.authorizations()).containsExactly("Bearer token-1", "Bearer token-1", "Bearer token-2");
     }
 
     @Test
     void theKubeletCertificateMustChainToTheCaAndBeIssuedForTheNodeName() throws Exception {
         FakeKubelet wrongCa = kubelet(OTHER_PKI, false, "node-a", "127.0.0.1");
         assertThatThrownBy(new KubeletClient(config(tokenConfig(wrongCa, "node_name = \"node-a\"")), Clock.systemUTC())::pods)
-                .hasMessageStartingWith("TLS handshake with the kubelet at " + wrongCa.url("https") + "/pods failed");
+                .hasMessageStartingWith("TLS handshake with the kubelet at " + wrongCa.url() + "/pods failed");
 
         FakeKubelet otherNode = kubelet(PKI, false, "node-b");
         assertThatThrownBy(new KubeletClient(config(tokenConfig(otherNode, "node_name = \"node-a\"")), Clock.systemUTC())::pods)
@@ -120,28 +121,28 @@ class KubeletClientTest {
                   certificate_path = "%s"
                   private_key_path = "%s"
                 }
-                """.formatted(k.url("https"), PKI.writeCa(dir.resolve("ca.crt")), KubeletPki.writeCert(dir.resolve("c.crt"), client.cert()),
+                """.formatted(k.url(), PKI.writeCa(dir.resolve("ca.crt")), KubeletPki.writeCert(dir.resolve("c.crt"), client.cert()),
                 KubeletPki.writeKey(dir.resolve("c.key"), client.key()));
         assertThat(new KubeletClient(config(hcl), Clock.systemUTC()).pods()).isEmpty();
-        assertThat(k.authorizations).containsExactly("null");
+        assertThat(k.authorizations()).containsExactly("null");
 
         // a client certificate from another CA is refused by the kubelet
         KubeletPki.Issued stranger = OTHER_PKI.client("system:node:node-a");
         KubeletPki.writeCert(dir.resolve("c.crt"), stranger.cert());
         KubeletPki.writeKey(dir.resolve("c.key"), stranger.key());
-        assertThatThrownBy(new KubeletClient(config(hcl), Clock.systemUTC())::pods).hasMessageContaining("kubelet at " + k.url("https"));
+        assertThatThrownBy(new KubeletClient(config(hcl), Clock.systemUTC())::pods).hasMessageContaining("kubelet at " + k.url());
     }
 
     @Test
     void readOnlyPortIsPlainHttpWithoutCredentials() throws Exception {
-        FakeKubelet k = FakeKubelet.http();
+        FakeKubelet k = FakeKubelet.readOnlyPort();
         closing.add(k);
-        k.podList = () -> podList(K8sAttestorTest.POD_B);
-        int port = Integer.parseInt(k.url("http").replaceAll(".*:", ""));
+        k.podList(podList(K8sAttestorTest.POD_B));
+        int port = Integer.parseInt(k.url().replaceAll(".*:", ""));
         K8sConfig c = config("k8s {\n kubelet_read_only_port = " + port + "\n}\n");
         assertThat(c.kubeletUrl().toString()).isEqualTo("http://127.0.0.1:" + port);
         assertThat(new KubeletClient(c, Clock.systemUTC()).pods()).extracting(Pod::namespace).containsExactly("default");
-        assertThat(k.authorizations).containsExactly("null");
+        assertThat(k.authorizations()).containsExactly("null");
     }
 
     @Test
@@ -169,10 +170,10 @@ class KubeletClientTest {
     @Test
     void concurrentAttestationsShareOneKubeletRequest() throws Exception {
         FakeKubelet k = kubelet(PKI, false, "node-a");
-        k.expectedToken = "token-1";
-        k.podList = () -> podList(K8sAttestorTest.POD_A, K8sAttestorTest.POD_B);
+        k.expectToken("token-1");
+        k.podList(podList(K8sAttestorTest.POD_A, K8sAttestorTest.POD_B));
         CountDownLatch gate = new CountDownLatch(1);
-        k.gate = gate;
+        k.hold(gate);
         Path proc = dir.resolve("proc");
         for (int pid = 1; pid <= 8; pid++) {
             Files.createDirectories(proc.resolve(Integer.toString(pid)));
@@ -187,7 +188,7 @@ class KubeletClientTest {
                 int p = pid;
                 results.add(pool.submit(() -> k8s.attest(new Caller(p, 0, 0))));
             }
-            dev.signet.testing.Poll.until(Duration.ofSeconds(10), "the first kubelet request", () -> k.podRequests.get() == 1);
+            dev.signet.testing.Poll.until(Duration.ofSeconds(10), "the first kubelet request", () -> k.podRequests() == 1);
             gate.countDown();
             for (int pid = 1; pid <= 8; pid++) {
                 assertThat(results.get(pid - 1).get(10, TimeUnit.SECONDS))
@@ -196,14 +197,14 @@ class KubeletClientTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(k.podRequests).as("8 concurrent attestations, one kubelet request").hasValue(1);
+        assertThat(k.podRequests()).as("8 concurrent attestations, one kubelet request").isEqualTo(1);
     }
 
     @Test
     void attestsARealProcessInARealKubeletShapedCgroup() throws Exception {
         FakeKubelet k = kubelet(PKI, false, "node-a");
-        k.expectedToken = "token-1";
-        k.podList = () -> podList(K8sAttestorTest.POD_A, K8sAttestorTest.POD_B);
+        k.expectToken("token-1");
+        k.podList(podList(K8sAttestorTest.POD_A, K8sAttestorTest.POD_B));
         K8sAttestor k8s = new K8sAttestor(config(tokenConfig(k, "node_name = \"node-a\"\nmax_poll_attempts = 2\npoll_retry_interval = \"50ms\"")),
                 Path.of("/proc"), Clock.systemUTC());
         try (RealCgroups cgroups = RealCgroups.open()) {

@@ -1,4 +1,4 @@
-package dev.signet.server.attestation.k8spsat;
+package dev.signet.testing.platform.kubernetes;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

@@ -1,4 +1,4 @@
-package dev.signet.server.attestation.awsiid;
+package dev.signet.testing.platform.aws;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The EC2 instance metadata service as IMDSv2 requires it, over plain HTTP on 127.0.0.1: {@code PUT
  * /latest/api/token} with {@code X-aws-ec2-metadata-token-ttl-seconds} (1–21600, else 400) issues a token; GETs
  * without a valid {@code X-aws-ec2-metadata-token} get 401; the identity document and its {@code rsa2048} signature
- * are served as text.
+ * are served as text. The caller supplies both (a real-shaped JSON document and its signature, made with whatever key
+ * the test's verifier trusts) and may swap them with {@link #serve}.
  */
 public final class FakeImds implements AutoCloseable {
     private final HttpServer server;

@@ -1,4 +1,4 @@
-package dev.signet.it.harness;
+package dev.signet.testing.platform.docker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,17 +10,21 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Docker Engine double on a real Unix socket speaking HTTP/1.1 as dockerd does: ContainerInspect
- * ({@code GET /v1.NN/containers/<id>/json}) answers real-shaped JSON, chunked (Go's net/http chunks bodies over 2 KiB);
- * unknown containers get 404 {@code {"message":"No such container: <id>"}}.
+ * A Docker Engine double on a real Unix socket speaking HTTP/1.1 as dockerd (Go net/http) does: ContainerInspect
+ * ({@code GET /v1.NN/containers/<id>/json}) answers real-shaped JSON (API 1.41), chunked in uneven chunks (Go chunks
+ * bodies over 2 KiB); errors carry {@code {"message": "..."}} with a Content-Length: 404 {@code No such container: <id>}
+ * for an unknown container, 404 {@code page not found} for any other route, 500 {@code daemon is restarting} for the
+ * requests {@link #failNext(int)} asks to fail. Each connection serves one request and closes.
  */
 public final class FakeDockerEngine implements AutoCloseable {
     private static final Pattern INSPECT = Pattern.compile("/v1\\.\\d+/containers/([^/?]+)/json");
@@ -28,8 +32,10 @@ public final class FakeDockerEngine implements AutoCloseable {
     private final Path socket;
     private final Map<String, String> containers = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failNext = new AtomicInteger();
     private final ServerSocketChannel server;
 
+    /** Listens on {@code socket} (replacing a stale file there). */
     public FakeDockerEngine(Path socket) throws IOException {
         this.socket = socket;
         Files.deleteIfExists(socket);
@@ -44,33 +50,58 @@ public final class FakeDockerEngine implements AutoCloseable {
         return socket;
     }
 
-    public List<String> requests() {
-        return requests;
+    /** Makes the engine know a running container {@code id} with this name, image, labels and environment. */
+    public void container(String id, String name, String image, Map<String, String> labels, List<String> env) {
+        answer(id, inspect(id, name, image, labels, env));
     }
 
-    /** Makes the engine know container {@code id} with these labels, image and environment. */
-    public void container(String id, String name, String image, Map<String, String> labels, List<String> env) {
+    /**
+     * Answers ContainerInspect for {@code id} with this body as it is, e.g. an {@link #inspect} of another container or
+     * malformed JSON.
+     */
+    public void answer(String id, String body) {
+        containers.put(id, body);
+    }
+
+    /** The next {@code n} requests are answered 500 (a daemon restarting). */
+    public void failNext(int n) {
+        failNext.set(n);
+    }
+
+    /** The request lines received so far, e.g. {@code GET /v1.41/containers/<id>/json HTTP/1.1}. */
+    public List<String> requests() {
+        return List.copyOf(new ArrayList<>(requests));
+    }
+
+    public void clearRequests() {
+        requests.clear();
+    }
+
+    /** A ContainerInspect answer in dockerd's shape (API 1.41) for a running container. */
+    public static String inspect(String id, String name, String image, Map<String, String> labels, List<String> env) {
         StringBuilder l = new StringBuilder();
         labels.forEach((k, v) -> l.append(l.length() == 0 ? "" : ",").append('"').append(k).append("\":\"").append(v).append('"'));
         StringBuilder e = new StringBuilder();
         env.forEach(v -> e.append(e.length() == 0 ? "" : ",").append('"').append(v).append('"'));
-        containers.put(id, """
-                {"Id":"%1$s","Created":"2026-02-28T08:15:02.123456789Z","Path":"/docker-entrypoint.sh","Args":[],\
+        return """
+                {"Id":"%1$s","Created":"2026-02-28T08:15:02.123456789Z","Path":"/docker-entrypoint.sh","Args":["nginx","-g","daemon off;"],\
                 "State":{"Status":"running","Running":true,"Paused":false,"Restarting":false,"OOMKilled":false,"Dead":false,"Pid":41235,\
                 "ExitCode":0,"Error":"","StartedAt":"2026-02-28T08:15:02.512345678Z","FinishedAt":"0001-01-01T00:00:00Z"},\
                 "Image":"sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6",\
                 "ResolvConfPath":"/var/lib/docker/containers/%1$s/resolv.conf","HostnamePath":"/var/lib/docker/containers/%1$s/hostname",\
                 "LogPath":"/var/lib/docker/containers/%1$s/%1$s-json.log","Name":"/%2$s","RestartCount":0,"Driver":"overlay2",\
-                "Platform":"linux","AppArmorProfile":"docker-default","ExecIDs":null,\
+                "Platform":"linux","MountLabel":"","ProcessLabel":"","AppArmorProfile":"docker-default","ExecIDs":null,\
                 "HostConfig":{"Binds":null,"NetworkMode":"default","PortBindings":{},"RestartPolicy":{"Name":"no","MaximumRetryCount":0},\
-                "AutoRemove":false,"CgroupnsMode":"private","Privileged":false,"ReadonlyRootfs":false},"Mounts":[],\
+                "AutoRemove":false,"CgroupnsMode":"private","Privileged":false,"ReadonlyRootfs":false},\
+                "Mounts":[],\
                 "Config":{"Hostname":"%3$s","Domainname":"","User":"","AttachStdin":false,"AttachStdout":true,"AttachStderr":true,\
-                "Tty":false,"OpenStdin":false,"StdinOnce":false,"Env":[%5$s],"Cmd":["serve"],"Image":"%4$s","Volumes":null,\
-                "WorkingDir":"","Entrypoint":["/docker-entrypoint.sh"],"OnBuild":null,"Labels":{%6$s},"StopSignal":"SIGTERM"},\
-                "NetworkSettings":{"Bridge":"","SandboxID":"5e1c0b0f5b0e","HairpinMode":false,"Ports":{},"IPAddress":"172.17.0.3",\
-                "IPPrefixLen":16,"MacAddress":"02:42:ac:11:00:03","Networks":{"bridge":{"IPAMConfig":null,"Links":null,"Aliases":null,\
-                "NetworkID":"0f0e0d0c","EndpointID":"0a0b0c0d","Gateway":"172.17.0.1","IPAddress":"172.17.0.3","IPPrefixLen":16,\
-                "MacAddress":"02:42:ac:11:00:03"}}}}""".formatted(id, name, id.substring(0, 12), image, e, l));
+                "ExposedPorts":{"80/tcp":{}},"Tty":false,"OpenStdin":false,"StdinOnce":false,"Env":[%5$s],\
+                "Cmd":["nginx","-g","daemon off;"],"Image":"%4$s","Volumes":null,"WorkingDir":"","Entrypoint":["/docker-entrypoint.sh"],\
+                "OnBuild":null,"Labels":{%6$s},"StopSignal":"SIGQUIT"},\
+                "NetworkSettings":{"Bridge":"","SandboxID":"5e1c0b0f5b0e","HairpinMode":false,"Ports":{"80/tcp":null},\
+                "IPAddress":"172.17.0.3","IPPrefixLen":16,"MacAddress":"02:42:ac:11:00:03","Networks":{"bridge":{"IPAMConfig":null,\
+                "Links":null,"Aliases":null,"NetworkID":"0f0e0d0c","EndpointID":"0a0b0c0d","Gateway":"172.17.0.1","IPAddress":"172.17.0.3",\
+                "IPPrefixLen":16,"MacAddress":"02:42:ac:11:00:03"}}}}""".formatted(id, name, id.substring(0, 12), image, e, l);
     }
 
     private void acceptLoop() {
@@ -100,22 +131,28 @@ public final class FakeDockerEngine implements AutoCloseable {
             String requestLine = req.toString(StandardCharsets.ISO_8859_1).split("\r\n", 2)[0];
             requests.add(requestLine);
             String[] parts = requestLine.split(" ");
+            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                error(c, 500, "Internal Server Error", "daemon is restarting");
+                return;
+            }
             Matcher m = INSPECT.matcher(parts.length > 1 ? parts[1] : "");
-            String body = parts[0].equals("GET") && m.matches() ? containers.get(m.group(1)) : null;
+            if (!parts[0].equals("GET") || !m.matches()) {
+                error(c, 404, "Not Found", "page not found");
+                return;
+            }
+            String body = containers.get(m.group(1));
             if (body == null) {
-                byte[] b = ("{\"message\":\"No such container: " + (m.matches() ? m.group(1) : "?") + "\"}\n").getBytes(StandardCharsets.UTF_8);
-                write(c, ("HTTP/1.1 404 Not Found\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nContent-Length: " + b.length
-                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                write(c, b);
+                error(c, 404, "Not Found", "No such container: " + m.group(1));
                 return;
             }
             ByteArrayOutputStream raw = new ByteArrayOutputStream();
             raw.write(("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nDocker-Experimental: false\r\n"
-                    + "Ostype: linux\r\nServer: Docker/20.10.24 (linux)\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+                    + "Ostype: linux\r\nServer: Docker/20.10.24 (linux)\r\nDate: Sat, 01 Mar 2026 10:00:00 GMT\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-            for (int off = 0; off < bytes.length; off += 1500) {
-                int len = Math.min(1500, bytes.length - off);
+            // uneven chunk sizes, so a client that assumes one size (or one read per chunk) is caught
+            for (int off = 0, n = 1000; off < bytes.length; off += n, n = n == 1000 ? 777 : 1000) {
+                int len = Math.min(n, bytes.length - off);
                 raw.write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 raw.write(bytes, off, len);
                 raw.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
@@ -125,6 +162,13 @@ public final class FakeDockerEngine implements AutoCloseable {
         } catch (IOException e) {
             // the client went away
         }
+    }
+
+    private static void error(SocketChannel c, int code, String reason, String message) throws IOException {
+        byte[] b = ("{\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}\n").getBytes(StandardCharsets.UTF_8);
+        write(c, ("HTTP/1.1 " + code + " " + reason + "\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        write(c, b);
     }
 
     private static void write(SocketChannel c, byte[] b) throws IOException {
