@@ -146,7 +146,8 @@ class MultiServerTest {
         Uids.assumeRoot();
         // The agent starts out trusting server A's root only: it must learn B's root from the synced bundle to
         // accept B's certificate when it fails over (or when it happens to try B first for attestation).
-        SignetAgent agent = SignetAgent.startMulti("ms-agent-both", List.of(a, b), a.caCertificatePem(), a.token());
+        String token = a.token();
+        SignetAgent agent = SignetAgent.startMulti("ms-agent-both", List.of(a, b), a.caCertificatePem(), token);
         Uid uid = Uids.unlisted();
         String first = SignetServer.id("/it/multi/failover");
         String second = SignetServer.id("/it/multi/after-failover");
@@ -172,6 +173,24 @@ class MultiServerTest {
             System.out.println("MultiServerTest: killed " + victim.name() + "; the agent synced with " + survivor.name()
                     + " " + Duration.between(killedAt, Instant.now()).toMillis() + " ms later (upper bound, polled)");
             assertThat(after.port()).isEqualTo(survivor.port());
+
+            // The catalog's live state is per server: the agent reports to the survivor right after failing over
+            // (not one 10 s report interval later).
+            Instant failedOver = Instant.now();
+            Poll.until(UPDATE, survivor.name() + "'s catalog to show what the agent serves", () -> {
+                JsonNode nodes = survivor.cli("catalog", "nodes", "--output", "json").ok().json();
+                for (JsonNode n : nodes) {
+                    if (n.get("Node").asText().equals(SignetServer.agentId(token))
+                            && n.get("Identities").findValuesAsText("SpiffeID").contains(first)) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+            Duration reported = Duration.between(failedOver, Instant.now());
+            System.out.println("MultiServerTest: " + survivor.name() + "'s catalog showed the agent's identities "
+                    + reported.toMillis() + " ms after the failover");
+            assertThat(reported).as("catalog state reported to the new server (a failure detector)").isLessThan(PROPAGATION_BOUND);
 
             // A registration change through the surviving server reaches the same open stream.
             survivor.createEntry("--spiffe-id", second, "--any-node", "--selector", uid.selector());

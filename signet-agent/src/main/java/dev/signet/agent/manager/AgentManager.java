@@ -354,6 +354,7 @@ public final class AgentManager implements AutoCloseable {
                 if (first) {
                     first = false;
                     log.info("syncing with server {}", server);
+                    lastReported = null; // this server may not have our catalog state yet (failover): report on the next tick
                 }
                 applySync(msg);
             });
