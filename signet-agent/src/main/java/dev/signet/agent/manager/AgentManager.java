@@ -116,6 +116,9 @@ public final class AgentManager implements AutoCloseable {
     private StreamContext syncStream;
     private Duration backoff = Duration.ofSeconds(1);
     private ScheduledFuture<?> reconnect;
+    /** When {@link #connect()} last ran (manager thread). */
+    private Instant lastConnectAt;
+    private static final Duration MIN_FAILOVER_INTERVAL = Duration.ofSeconds(1);
     private volatile boolean closed;
     private volatile boolean synced;
     /** Catalog state reporting (manager thread only). */
@@ -310,6 +313,7 @@ public final class AgentManager implements AutoCloseable {
         }
         ManagedChannel fresh;
         ServerAddress server = connection.servers().current();
+        lastConnectAt = clock.instant();
         try {
             fresh = connection.agentChannel(server, svid.chain(), svid.key());
         } catch (IOException e) {
@@ -516,7 +520,11 @@ public final class AgentManager implements AutoCloseable {
             return;
         }
         if (!fullRound) {
-            reconnect = executor.schedule(this::connect, 0, TimeUnit.MILLISECONDS);
+            // at once after a stream that lived a while; a flapping cluster (a stream that fails right after its
+            // first message, again and again) still gets at most one attempt per second
+            long sinceLast = lastConnectAt == null ? Long.MAX_VALUE : Duration.between(lastConnectAt, clock.instant()).toMillis();
+            long delay = Math.max(0, MIN_FAILOVER_INTERVAL.toMillis() - sinceLast);
+            reconnect = executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
             return;
         }
         long jittered = (long) (backoff.toMillis() * (0.9 + 0.2 * random.nextDouble()));
