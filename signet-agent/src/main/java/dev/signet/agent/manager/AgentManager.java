@@ -232,7 +232,8 @@ public final class AgentManager implements AutoCloseable {
                 return s;
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
-                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED && code != Status.Code.RESOURCE_EXHAUSTED) {
+                if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED && code != Status.Code.RESOURCE_EXHAUSTED
+                        && code != Status.Code.ABORTED) {
                     throw new IOException("node attestation refused" + (servers.all().size() > 1 ? " by server " + server : "")
                             + ": " + e.getStatus().getDescription() + " (" + code + ")");
                 }

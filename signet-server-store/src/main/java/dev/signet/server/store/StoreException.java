@@ -31,6 +31,18 @@ public class StoreException extends RuntimeException {
     }
 
     /**
+     * The write was based on a state that no longer holds (e.g. it would lift a ban another server made after the
+     * caller read the record). Nothing was changed.
+     */
+    public static final class Conflict extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        public Conflict(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * The database cannot be reached or is not answering (connection refused or lost, pool exhausted, timed out).
      * The call was not acknowledged: its transaction rolled back, or, if the connection broke during the commit
      * itself, may have committed; either way the caller must not report success. Retrying later may succeed.

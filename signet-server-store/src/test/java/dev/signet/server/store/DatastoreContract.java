@@ -592,6 +592,26 @@ public abstract class DatastoreContract {
     }
 
     @Test
+    void aBanIsNeverLiftedByAWriteBasedOnAnEarlierRead() {
+        AgentRecord a = agent("/agent/1", "join_token:label:env:prod").withNewCert("ff01", START.plusSeconds(7200));
+        store.agents().create(a);
+        AgentRecord readBeforeTheBan = store.agents().get(a.id()).orElseThrow();
+        store.agents().update(readBeforeTheBan.asBanned()); // e.g. another server bans it
+
+        // this server promotes the certificate it read before the ban and writes the record back
+        AgentRecord promoted = readBeforeTheBan.withCurrentCert("ff01", START.plusSeconds(7200)).seenAt(START.plusSeconds(60));
+        assertThatThrownBy(() -> store.agents().update(promoted))
+                .isInstanceOf(StoreException.Conflict.class)
+                .hasMessageContaining("/agent/1").hasMessageContaining("banned");
+
+        AgentRecord stored = store.agents().get(a.id()).orElseThrow();
+        assertThat(stored.banned()).isTrue();
+        assertThat(stored.certSerial()).isEmpty();
+        store.agents().update(stored.seenAt(START.plusSeconds(120)).asBanned()); // banned stays updatable as banned
+        assertThat(store.agents().get(a.id()).orElseThrow().lastSeen()).isEqualTo(START.plusSeconds(120));
+    }
+
+    @Test
     void updatingAMissingAgentFailsAndCreatesNothing() {
         assertThatThrownBy(() -> store.agents().update(agent("/agent/ghost")))
                 .isInstanceOf(StoreException.NotFound.class)

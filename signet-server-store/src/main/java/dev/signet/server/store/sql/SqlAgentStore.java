@@ -66,10 +66,16 @@ final class SqlAgentStore implements AgentStore {
         tx.write("updating agent " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE agents SET attestation_type = ?, cert_serial = ?,"
                     + " cert_not_after = ?, new_cert_serial = ?, new_cert_not_after = ?, banned = ?, created_at = ?,"
-                    + " last_seen = ? WHERE spiffe_id = ?")) {
+                    + " last_seen = ? WHERE spiffe_id = ? AND (banned = ? OR banned = ?)")) {
                 bind(ps, agent);
+                // a banned row matches only a write that bans it too: a ban is never lifted by a stale write-back
+                ps.setBoolean(10, false);
+                ps.setBoolean(11, agent.banned());
                 if (ps.executeUpdate() != 1) {
-                    throw new StoreException.NotFound("no agent " + id);
+                    if (!exists(c, id)) {
+                        throw new StoreException.NotFound("no agent " + id);
+                    }
+                    throw new StoreException.Conflict("agent " + id + " is banned");
                 }
             }
             Jdbc.update(c, "DELETE FROM agent_selectors WHERE agent_id = ?", id);

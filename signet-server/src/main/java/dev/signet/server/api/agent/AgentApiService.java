@@ -29,6 +29,7 @@ import dev.signet.server.ca.JwtKeyManager;
 import dev.signet.server.ca.JwtSvid;
 import dev.signet.server.store.AgentRecord;
 import dev.signet.server.store.AgentStore;
+import dev.signet.server.store.StoreException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -123,10 +124,20 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
         AgentRecord record = new AgentRecord(result.agentId(), result.attestor(), result.selectors(),
                 leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant(), "", null, false,
                 existing != null ? existing.createdAt() : now, now);
-        if (existing == null) {
-            agents.create(record);
-        } else {
-            agents.update(record);
+        try {
+            if (existing == null) {
+                agents.create(record);
+            } else {
+                agents.update(record);
+            }
+        } catch (StoreException.Conflict e) {
+            throw Status.PERMISSION_DENIED.withDescription("agent is banned: " + result.agentId()).asRuntimeException();
+        } catch (StoreException.AlreadyExists | StoreException.NotFound e) {
+            // another server attested (or evicted) the same node between our read and write: let the agent retry
+            throw Status.ABORTED.withDescription(result.attestor() + ": the node was attested concurrently: " + result.agentId())
+                    .asRuntimeException();
+        } catch (StoreException e) {
+            throw Status.UNAVAILABLE.withDescription("datastore: " + e.getMessage()).asRuntimeException();
         }
         log.info("attested agent {} with {} (node selectors {})", result.agentId(), result.attestor(), result.selectors());
         AttestAgentResponse.Builder resp = AttestAgentResponse.newBuilder()
@@ -149,7 +160,15 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
         }
         List<X509Certificate> chain = ca.signX509Svid(agent.id(), key, agentTtl, List.of());
         X509Certificate leaf = chain.get(0);
-        agents.update(agent.withNewCert(leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant()).seenAt(clock.instant()));
+        try {
+            agents.update(agent.withNewCert(leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant()).seenAt(clock.instant()));
+        } catch (StoreException.Conflict | StoreException.NotFound e) {
+            out.onError(Status.PERMISSION_DENIED.withDescription("agent is no longer authorized: " + e.getMessage()).asRuntimeException());
+            return;
+        } catch (StoreException e) {
+            out.onError(Status.UNAVAILABLE.withDescription("datastore: " + e.getMessage()).asRuntimeException());
+            return;
+        }
         RenewAgentResponse.Builder resp = RenewAgentResponse.newBuilder();
         chain.forEach(c -> resp.addSvidChain(ByteString.copyFrom(Certificates.der(c))));
         out.onNext(resp.build());

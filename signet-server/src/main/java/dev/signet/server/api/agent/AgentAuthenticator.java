@@ -7,6 +7,7 @@ import dev.signet.core.x509.Certificates;
 import dev.signet.proto.agent.v1.AgentApiGrpc;
 import dev.signet.server.store.AgentRecord;
 import dev.signet.server.store.AgentStore;
+import dev.signet.server.store.StoreException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -57,6 +58,9 @@ public final class AgentAuthenticator implements ServerInterceptor {
                     .withValue(REMOTE_ADDRESS, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)), call, headers, next);
         } catch (Denied d) {
             denied = d.status;
+        } catch (StoreException e) {
+            // the agent record could not be read or written: the agent retries (another server, or later)
+            denied = Status.UNAVAILABLE.withDescription("datastore: " + e.getMessage());
         }
         call.close(denied, new Metadata());
         return new ServerCall.Listener<>() {};
@@ -91,7 +95,12 @@ public final class AgentAuthenticator implements ServerInterceptor {
             }
             if (serial.equals(a.newCertSerial())) {
                 AgentRecord promoted = a.withCurrentCert(a.newCertSerial(), a.newCertNotAfter()).seenAt(clock.instant());
-                agents.update(promoted);
+                try {
+                    agents.update(promoted);
+                } catch (StoreException.Conflict | StoreException.NotFound e) {
+                    // banned or evicted (possibly through another server) since the read above
+                    throw new Denied(Status.PERMISSION_DENIED.withDescription("agent is no longer authorized: " + e.getMessage()));
+                }
                 return promoted;
             }
             throw new Denied(Status.PERMISSION_DENIED.withDescription("agent SVID is not active (superseded by a newer one): " + id.get()));
