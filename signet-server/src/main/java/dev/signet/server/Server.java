@@ -117,13 +117,15 @@ public final class Server implements AutoCloseable {
             jwtKeys.onBundleChange(ca::invalidateBundle); // before the push reads it
             jwtKeys.onBundleChange(hub::changed);
             // catalog state and the HTTP API's blocking-query index: entries, bundle and catalog-state changes raise it
-            this.catalogState = new dev.signet.server.catalog.CatalogState(clock);
+            // catalog reports live in the datastore: every server sharing it serves the same catalog
+            this.catalogState = new dev.signet.server.catalog.CatalogState(store.catalogReports(), clock);
             entries.onChange(httpIndex::bump);
             ca.onBundleChange(httpIndex::bump);
             catalogState.onChange(httpIndex::bump);
             dev.signet.server.catalog.CatalogView catalogView = new dev.signet.server.catalog.CatalogView(store.services(),
                     store.agents(), catalogState);
             entries.reload();
+            catalogState.start(); // loads the reports, then follows other servers' catalog changes
 
             AgentApiService agentService = new AgentApiService(
                     nodeAttestors,
@@ -368,6 +370,7 @@ public final class Server implements AutoCloseable {
             }
         }
         scheduler.shutdownNow();
+        catalogState.close();
         if (catalogHttp != null) {
             catalogHttp.close();
         }

@@ -16,9 +16,13 @@ public interface Datastore extends AutoCloseable {
 
     TemplateStore templates();
 
+    /** The catalog's live state (agents' reports); its changes have their own counter and {@link CatalogReportStore#watch}. */
+    CatalogReportStore catalogReports();
+
     /**
      * Calls {@code listener} soon after any change is committed — by this server or another sharing the database — to
      * entries, agents, services, intentions, templates, join tokens are NOT included, the trust bundle (X.509 and JWT authorities) IS included.
+     * Catalog reports are not included either: they have their own feed, {@link CatalogReportStore#watch}.
      * Calls are coalesced and never concurrent for one listener; the listener then re-reads what it needs.
      * Closing the returned handle stops the calls.
      *

@@ -1207,4 +1207,207 @@ public abstract class DatastoreContract {
         assertThat(store.services().list()).extracting(RegisteredService::key).containsExactly(a.key(), b.key());
         assertThat(store.entries().list()).hasSize(2);
     }
+
+    // ---- catalog reports (the catalog's live state) ----------------------------------------------------
+
+    private static CatalogReport.Identity active(String entryId, String path, int workloads) {
+        return new CatalogReport.Identity(entryId, sid(path), workloads);
+    }
+
+    private static CatalogReport report(String agentPath, Instant at, String address, CatalogReport.Identity... identities) {
+        return new CatalogReport(sid(agentPath), List.of(identities), at, address);
+    }
+
+    @Test
+    void aCatalogReportRoundTripsExactlyAndListsAreOrderedByAgent() {
+        CatalogReportStore reports = store.catalogReports();
+        CatalogReport b = report("/agent/b", START, "10.0.0.2", active("svc.web.0", "/web", 2), active("e-1", "/db", 0));
+        CatalogReport a = report("/agent/a", START.plusSeconds(1), "", active("e-1", "/db", 1));
+        CatalogReport empty = report("/agent/c", START.plusSeconds(2), "2001:db8::1");
+        assertThat(reports.replace(b)).isTrue();
+        assertThat(reports.replace(a)).isTrue();
+        assertThat(reports.replace(empty)).isTrue();
+
+        assertThat(reports.list()).containsExactly(a, b, empty);
+        assertThat(reports.get(sid("/agent/b"))).contains(b);
+        assertThat(reports.get(sid("/agent/missing"))).isEmpty();
+        // Another server sees the same, as does a restarted one.
+        assertThat(open().catalogReports().list()).containsExactly(a, b, empty);
+    }
+
+    @Test
+    void anUnchangedReportOnlyRefreshesItsTimeAndRaisesNoCounter() {
+        CatalogReportStore reports = store.catalogReports();
+        long entriesBefore = store.entries().changeCounter();
+        long c0 = reports.changeCounter();
+        CatalogReport first = report("/agent/a", START, "10.0.0.1", active("svc.web.0", "/web", 2));
+        assertThat(reports.replace(first)).as("a new report").isTrue();
+        long c1 = reports.changeCounter();
+        assertThat(c1).isGreaterThan(c0);
+
+        // The periodic report: same content, later. Also through another instance (another server).
+        Instant later = START.plusSeconds(10);
+        assertThat(reports.replace(report("/agent/a", later, "10.0.0.1", active("svc.web.0", "/web", 2)))).isFalse();
+        Instant evenLater = START.plusSeconds(20);
+        assertThat(open().catalogReports().replace(report("/agent/a", evenLater, "10.0.0.1", active("svc.web.0", "/web", 2))))
+                .isFalse();
+        assertThat(reports.changeCounter()).isEqualTo(c1);
+        assertThat(reports.get(sid("/agent/a")).orElseThrow().reportedAt()).isEqualTo(evenLater);
+
+        // Anything else the report says is a change: the workload count, the identities, their order, the address.
+        List<CatalogReport> changes = List.of(
+                report("/agent/a", later, "10.0.0.1", active("svc.web.0", "/web", 3)),
+                report("/agent/a", later, "10.0.0.1", active("svc.web.0", "/web", 3), active("e-1", "/db", 1)),
+                report("/agent/a", later, "10.0.0.1", active("e-1", "/db", 1), active("svc.web.0", "/web", 3)),
+                report("/agent/a", later, "10.0.0.9", active("e-1", "/db", 1), active("svc.web.0", "/web", 3)),
+                report("/agent/a", later, "10.0.0.9"));
+        long last = c1;
+        for (CatalogReport change : changes) {
+            assertThat(reports.replace(change)).as("replace with %s", change).isTrue();
+            assertThat(reports.changeCounter()).isGreaterThan(last);
+            last = reports.changeCounter();
+            assertThat(reports.get(sid("/agent/a"))).contains(change);
+        }
+        // Catalog reports never raise the change counter that entry reloads and pushes to agents follow.
+        assertThat(store.entries().changeCounter()).isEqualTo(entriesBefore);
+    }
+
+    @Test
+    void deletingAReportRaisesTheCounterOnlyIfThereWasOne() {
+        CatalogReportStore reports = store.catalogReports();
+        reports.replace(report("/agent/a", START, "", active("e", "/web", 1)));
+        reports.replace(report("/agent/b", START, "", active("e", "/web", 1)));
+        long before = reports.changeCounter();
+        long entriesBefore = store.entries().changeCounter();
+
+        assertThat(reports.delete(sid("/agent/a"))).isTrue();
+        assertThat(reports.changeCounter()).isGreaterThan(before);
+        long after = reports.changeCounter();
+        assertThat(reports.delete(sid("/agent/a"))).isFalse();
+        assertThat(reports.delete(sid("/agent/never"))).isFalse();
+        assertThat(reports.changeCounter()).isEqualTo(after);
+        assertThat(reports.list()).extracting(CatalogReport::agent).containsExactly(sid("/agent/b"));
+        assertThat(store.entries().changeCounter()).isEqualTo(entriesBefore);
+    }
+
+    @Test
+    void deleteReportedBeforeRemovesExactlyTheOlderReports() {
+        CatalogReportStore reports = store.catalogReports();
+        reports.replace(report("/agent/old", START, "", active("e", "/web", 1)));
+        reports.replace(report("/agent/new", START.plusSeconds(20), "", active("e", "/web", 1)));
+        // refreshed by an unchanged report: it counts from the refresh
+        reports.replace(report("/agent/refreshed", START, "", active("e", "/web", 1)));
+        reports.replace(report("/agent/refreshed", START.plusSeconds(15), "", active("e", "/web", 1)));
+        long before = reports.changeCounter();
+
+        assertThat(reports.deleteReportedBefore(START.plusSeconds(10))).isEqualTo(1);
+        assertThat(reports.changeCounter()).isGreaterThan(before);
+        assertThat(reports.list()).extracting(CatalogReport::agent).containsExactly(sid("/agent/new"), sid("/agent/refreshed"));
+
+        long after = reports.changeCounter();
+        assertThat(reports.deleteReportedBefore(START.plusSeconds(10))).as("again: nothing left to expire").isZero();
+        assertThat(open().catalogReports().deleteReportedBefore(START.plusSeconds(15))).as("strictly before the cutoff").isZero();
+        assertThat(reports.changeCounter()).isEqualTo(after);
+        assertThat(reports.deleteReportedBefore(START.plusSeconds(21))).isEqualTo(2);
+        assertThat(reports.list()).isEmpty();
+    }
+
+    @Test
+    void reportsThatCannotBeStoredFaithfullyAreRefused() {
+        assertThatThrownBy(() -> active("two words", "/web", 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("two words");
+        assertThatThrownBy(() -> active("e", "/web", -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("negative");
+        assertThatThrownBy(() -> report("/agent/a", START, "10.0.0.1\nx")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("address");
+    }
+
+    @Test
+    void concurrentReportsFromTwoInstancesAreEachAppliedWhole() throws Exception {
+        Datastore other = open();
+        int identities = 40;
+        List<CatalogReport.Identity> xs = new ArrayList<>();
+        List<CatalogReport.Identity> ys = new ArrayList<>();
+        for (int i = 0; i < identities; i++) {
+            xs.add(active("x" + i, "/x/" + i, i));
+            ys.add(active("y" + i, "/y/" + i, i));
+        }
+        SpiffeId agentId = sid("/agent/a");
+        store.catalogReports().replace(new CatalogReport(agentId, xs, START, "10.0.0.1"));
+        long before = store.catalogReports().changeCounter();
+        int rounds = 30;
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            CyclicBarrier barrier = new CyclicBarrier(3);
+            List<Future<Integer>> futures = new ArrayList<>();
+            // Two servers write alternating contents for the same agent (plus unchanged refreshes), a reader checks
+            // that every report it sees is one writer's whole report.
+            for (Datastore ds : List.of(store, other)) {
+                List<CatalogReport.Identity> mine = ds == store ? xs : ys;
+                futures.add(pool.submit(() -> {
+                    barrier.await(30, TimeUnit.SECONDS);
+                    int changed = 0;
+                    for (int i = 0; i < rounds; i++) {
+                        CatalogReport r = new CatalogReport(agentId, mine, START.plusMillis(i), "10.0.0.1");
+                        changed += ds.catalogReports().replace(r) ? 1 : 0;
+                        // a refresh, or a change if the other wrote in between
+                        changed += ds.catalogReports().replace(r) ? 1 : 0;
+                    }
+                    return changed;
+                }));
+            }
+            futures.add(pool.submit(() -> {
+                barrier.await(30, TimeUnit.SECONDS);
+                for (int i = 0; i < rounds; i++) {
+                    CatalogReport seen = other.catalogReports().get(agentId).orElseThrow();
+                    assertThat(seen.identities()).satisfiesAnyOf(l -> assertThat(l).isEqualTo(xs), l -> assertThat(l).isEqualTo(ys));
+                }
+                return 0;
+            }));
+            int changes = 0;
+            for (Future<Integer> f : futures) {
+                changes += f.get(60, TimeUnit.SECONDS);
+            }
+            long after = store.catalogReports().changeCounter();
+            // Every replace that reported a change raised the counter once, and nothing else did (the others were refreshes).
+            assertThat(after - before).isEqualTo(changes);
+            assertThat(changes).as("the two writers' contents alternated at least once").isPositive();
+            assertThat(store.catalogReports().list()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        // Whichever write was last, a reader's unchanged replace of it is no change.
+        CatalogReport last = store.catalogReports().get(agentId).orElseThrow();
+        long c = store.catalogReports().changeCounter();
+        assertThat(other.catalogReports().replace(new CatalogReport(agentId, last.identities(), START.plusSeconds(60), last.address())))
+                .isFalse();
+        assertThat(store.catalogReports().changeCounter()).isEqualTo(c);
+    }
+
+    @Test
+    void aCatalogChangeThroughAnotherInstanceReachesACatalogWatcherAndOnlyIt() throws Exception {
+        Datastore other = open();
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+        java.util.concurrent.atomic.AtomicInteger entryCalls = new java.util.concurrent.atomic.AtomicInteger();
+        long entryCounter = store.entries().changeCounter();
+        try (AutoCloseable catalogHandle = store.catalogReports().watch(
+                () -> seen.accumulateAndGet(store.catalogReports().changeCounter(), Math::max));
+                AutoCloseable entryHandle = store.watch(() -> {
+                    if (store.entries().changeCounter() != entryCounter) {
+                        entryCalls.incrementAndGet();
+                    }
+                })) {
+            other.catalogReports().replace(report("/agent/a", START, "", active("e", "/web", 1)));
+            long target = other.catalogReports().changeCounter();
+            dev.signet.testing.Poll.until(WATCH_DEADLINE, "a catalog watcher call after a new report", () -> seen.get() >= target);
+            other.catalogReports().delete(sid("/agent/a"));
+            long target2 = other.catalogReports().changeCounter();
+            dev.signet.testing.Poll.until(WATCH_DEADLINE, "a catalog watcher call after a deletion", () -> seen.get() >= target2);
+            store.catalogReports().replace(report("/agent/b", START, "", active("e", "/web", 1)));
+            long target3 = store.catalogReports().changeCounter();
+            dev.signet.testing.Poll.until(WATCH_DEADLINE, "a catalog watcher call after a local report", () -> seen.get() >= target3);
+        }
+        assertThat(entryCalls).as("entry watcher calls that saw the change counter move").hasValue(0);
+        assertThat(store.entries().changeCounter()).isEqualTo(entryCounter);
+    }
 }

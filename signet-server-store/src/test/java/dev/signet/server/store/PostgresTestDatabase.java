@@ -135,18 +135,18 @@ public final class PostgresTestDatabase implements AutoCloseable {
 
     /**
      * Empties every table of the database's current schema except Flyway's {@code flyway_schema_history}, and sets the
-     * Signet change counter (if the schema has one) back to 0, so that tests sharing the database start from an
+     * Signet change and catalog counters (if the schema has them) back to 0, so that tests sharing the database start from an
      * empty store without migrating again. A no-op on a database nothing was migrated into.
      */
     public void reset() {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             List<String> tables = new ArrayList<>();
-            boolean counter = false;
+            List<String> counters = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")) {
                 while (rs.next()) {
                     String t = rs.getString(1);
-                    if (t.equals("change_counter")) {
-                        counter = true;
+                    if (t.equals("change_counter") || t.equals("catalog_counter")) {
+                        counters.add(t);
                     } else if (!t.equals("flyway_schema_history")) {
                         tables.add("\"" + t.replace("\"", "\"\"") + "\"");
                     }
@@ -166,8 +166,8 @@ public final class PostgresTestDatabase implements AutoCloseable {
                     st.execute("TRUNCATE TABLE " + String.join(", ", full) + " CASCADE");
                 }
             }
-            if (counter) {
-                st.executeUpdate("UPDATE change_counter SET counter = 0");
+            for (String t : counters) {
+                st.executeUpdate("UPDATE " + t + " SET counter = 0");
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot empty test database " + name + ": " + e.getMessage(), e);

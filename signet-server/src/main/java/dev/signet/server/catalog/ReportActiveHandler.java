@@ -8,6 +8,7 @@ import dev.signet.proto.agent.v1.ReportActiveResponse;
 import dev.signet.server.api.agent.AgentAuthenticator;
 import dev.signet.server.authorization.EntryCache;
 import dev.signet.server.store.AgentRecord;
+import dev.signet.server.store.StoreException;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -18,14 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@code AgentApi.ReportActive}: stores the calling agent's active identities in {@link CatalogState}. Only
+ * {@code AgentApi.ReportActive}: stores the calling agent's active identities in {@link CatalogState} (and so in the
+ * datastore; a datastore failure is UNAVAILABLE, which the agent retries at its next report). Only
  * identities of entries authorized for the agent, with the entry's SPIFFE ID, are kept: an agent cannot claim
  * to serve what it may not mint. Installed into the agent API's service definition by {@link #install}, so the
  * agent API service itself stays unchanged.
  */
 public final class ReportActiveHandler {
+    private static final Logger log = LoggerFactory.getLogger(ReportActiveHandler.class);
     /** Most identities kept from one report. */
     static final int MAX_IDENTITIES = 10_000;
 
@@ -57,7 +62,13 @@ public final class ReportActiveHandler {
         java.net.SocketAddress remote = AgentAuthenticator.REMOTE_ADDRESS.get();
         String address = remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : "";
-        state.report(agent.id(), kept, address);
+        try {
+            state.report(agent.id(), kept, address);
+        } catch (StoreException e) {
+            log.warn("storing the catalog report of {} failed: {}", agent.id(), e.getMessage());
+            out.onError(Status.UNAVAILABLE.withDescription("datastore: " + e.getMessage()).asRuntimeException());
+            return;
+        }
         out.onNext(ReportActiveResponse.getDefaultInstance());
         out.onCompleted();
     }

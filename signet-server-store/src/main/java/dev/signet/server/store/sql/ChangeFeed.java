@@ -8,12 +8,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The machinery behind {@link dev.signet.server.store.Datastore#watch}: a signal ("something may have changed")
- * fans out to every registered listener, each through its own coalescing state machine so that calls to one
+ * The machinery behind {@link dev.signet.server.store.Datastore#watch} and
+ * {@link dev.signet.server.store.CatalogReportStore#watch}: a signal ("something of this {@link Topic} may have
+ * changed") fans out to every listener registered for that topic, each through its own coalescing state machine so that calls to one
  * listener are never concurrent and any number of signals during a call collapse into one more call.
  *
  * <p>Signals come from two places: the {@link Transactions} right after committing a transaction that raised the
@@ -24,15 +26,21 @@ import org.slf4j.LoggerFactory;
 final class ChangeFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
 
+    /** What changed: what {@code change_counter} covers, or the catalog reports ({@code catalog_counter}). */
+    enum Topic {
+        CHANGES,
+        CATALOG
+    }
+
     /** Notices other processes' changes and calls the signal; stopped when the feed closes. */
     interface Source {
         void stop();
     }
 
-    /** Starts a {@link Source} that calls {@code signal} whenever something may have changed. */
+    /** Starts a {@link Source} that calls {@code signal} with a topic whenever something of it may have changed. */
     @FunctionalInterface
     interface SourceFactory {
-        Source start(Runnable signal);
+        Source start(Consumer<Topic> signal);
     }
 
     private final String description;
@@ -54,10 +62,16 @@ final class ChangeFeed implements AutoCloseable {
         this.calls = Executors.newCachedThreadPool(threads);
     }
 
-    /** Registers {@code listener}; see {@link dev.signet.server.store.Datastore#watch}. */
+    /** Registers {@code listener} for {@link Topic#CHANGES}; see {@link dev.signet.server.store.Datastore#watch}. */
     AutoCloseable watch(Runnable listener) {
+        return watch(Topic.CHANGES, listener);
+    }
+
+    /** Registers {@code listener} for one topic. */
+    AutoCloseable watch(Topic topic, Runnable listener) {
+        Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(listener, "listener");
-        Listener l = new Listener(listener);
+        Listener l = new Listener(topic, listener);
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException(description + ": the datastore is closed");
@@ -70,10 +84,12 @@ final class ChangeFeed implements AutoCloseable {
         return () -> listeners.remove(l);
     }
 
-    /** Something may have changed: every listener gets a call soon (one call however many signals). */
-    void signal() {
+    /** Something of {@code topic} may have changed: its listeners get a call soon (one call however many signals). */
+    void signal(Topic topic) {
         for (Listener l : listeners) {
-            l.signal();
+            if (l.topic == topic) {
+                l.signal();
+            }
         }
     }
 
@@ -102,10 +118,12 @@ final class ChangeFeed implements AutoCloseable {
         private static final int RUNNING = 1;
         private static final int RUNNING_AGAIN = 2;
 
+        private final Topic topic;
         private final Runnable target;
         private final AtomicInteger state = new AtomicInteger(IDLE);
 
-        Listener(Runnable target) {
+        Listener(Topic topic, Runnable target) {
+            this.topic = topic;
             this.target = target;
         }
 

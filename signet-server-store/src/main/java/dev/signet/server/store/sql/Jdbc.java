@@ -88,41 +88,75 @@ final class Jdbc {
         }
     }
 
+    /** Bit in {@link #CHANGED}: the transaction raised {@code change_counter}. */
+    private static final int CHANGES = 1;
+    /** Bit in {@link #CHANGED}: the transaction raised {@code catalog_counter}. */
+    private static final int CATALOG = 2;
+
     /**
-     * Set by {@link #bumpChangeCounter} on the thread running a write transaction, so that its {@link Transactions}
-     * knows after the commit (or before it, to queue a notification) that watchers must hear of it. Transactions
-     * run on one thread from begin to commit, and the implementations clear the flag around each one.
+     * Set by {@link #bumpChangeCounter} and {@link #bumpCatalogCounter} on the thread running a write transaction, so
+     * that its {@link Transactions} knows after the commit (or before it, to queue a notification) which watchers must
+     * hear of it. Transactions run on one thread from begin to commit, and the implementations clear the flags around
+     * each one.
      */
-    private static final ThreadLocal<Boolean> CHANGED = new ThreadLocal<>();
+    private static final ThreadLocal<Integer> CHANGED = new ThreadLocal<>();
 
     /**
      * Bumps the shared change counter, in the caller's transaction, so that every server sharing the
      * database sees a new value once the change commits.
      */
     static void bumpChangeCounter(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE change_counter SET counter = counter + 1 WHERE id = 1")) {
-            if (ps.executeUpdate() != 1) {
-                throw new StoreException("the change_counter row is missing: the database was modified outside Signet");
-            }
-        }
-        CHANGED.set(Boolean.TRUE);
+        bump(c, "change_counter", CHANGES);
     }
 
-    /** Forgets whether the current thread's transaction bumped the counter (call before and after each write). */
+    /**
+     * Bumps the catalog counter ({@link dev.signet.server.store.CatalogReportStore#changeCounter}), in the caller's
+     * transaction; catalog watchers hear of it once the change commits.
+     */
+    static void bumpCatalogCounter(Connection c) throws SQLException {
+        bump(c, "catalog_counter", CATALOG);
+    }
+
+    private static void bump(Connection c, String table, int bit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET counter = counter + 1 WHERE id = 1")) {
+            if (ps.executeUpdate() != 1) {
+                throw new StoreException("the " + table + " row is missing: the database was modified outside Signet");
+            }
+        }
+        Integer now = CHANGED.get();
+        CHANGED.set((now == null ? 0 : now) | bit);
+    }
+
+    /** Forgets whether the current thread's transaction bumped a counter (call before and after each write). */
     static void clearChanged() {
         CHANGED.remove();
     }
 
     /** Whether the current thread's transaction bumped the change counter since {@link #clearChanged}. */
     static boolean changed() {
-        return CHANGED.get() != null;
+        Integer now = CHANGED.get();
+        return now != null && (now & CHANGES) != 0;
+    }
+
+    /** Whether the current thread's transaction bumped the catalog counter since {@link #clearChanged}. */
+    static boolean catalogChanged() {
+        Integer now = CHANGED.get();
+        return now != null && (now & CATALOG) != 0;
     }
 
     static long changeCounter(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT counter FROM change_counter WHERE id = 1");
+        return counter(c, "change_counter");
+    }
+
+    static long catalogCounter(Connection c) throws SQLException {
+        return counter(c, "catalog_counter");
+    }
+
+    private static long counter(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT counter FROM " + table + " WHERE id = 1");
                 ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-                throw new StoreException("the change_counter row is missing: the database was modified outside Signet");
+                throw new StoreException("the " + table + " row is missing: the database was modified outside Signet");
             }
             return rs.getLong(1);
         }

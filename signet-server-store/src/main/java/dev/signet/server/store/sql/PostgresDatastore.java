@@ -73,7 +73,7 @@ public final class PostgresDatastore {
         }
         HikariDataSource pool = new HikariDataSource(hc);
         ChangeFeed[] feed = new ChangeFeed[1];
-        PostgresTransactions tx = new PostgresTransactions(description, pool, () -> feed[0].signal());
+        PostgresTransactions tx = new PostgresTransactions(description, pool, topic -> feed[0].signal(topic));
         try {
             Migrations.migrate(pool, Dialect.POSTGRES, description);
             tx.read("reading the change counter", Jdbc::changeCounter);

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * PostgreSQL connection handling: a HikariCP pool (auto-commit off), one pooled connection per unit of work.
@@ -21,15 +22,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class PostgresTransactions implements Transactions {
     /** The notification channel; the payload is empty (listeners re-read). */
     static final String CHANNEL = "signet_changes";
+    /** The notification channel of catalog changes ({@code catalog_counter}); the payload is empty. */
+    static final String CATALOG_CHANNEL = "signet_catalog";
 
     private final String description;
     private final HikariDataSource pool;
-    private final Runnable changeCommitted;
+    private final Consumer<ChangeFeed.Topic> changeCommitted;
     /** Calls hold the read lock, close takes the write lock: close waits for in-flight calls. */
     private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    PostgresTransactions(String description, HikariDataSource pool, Runnable changeCommitted) {
+    PostgresTransactions(String description, HikariDataSource pool, Consumer<ChangeFeed.Topic> changeCommitted) {
         this.description = description;
         this.pool = pool;
         this.changeCommitted = changeCommitted;
@@ -37,15 +40,21 @@ final class PostgresTransactions implements Transactions {
 
     @Override
     public <T> T write(String what, Work<T> work) {
-        return run(what, work, true);
+        return run(what, work, true, true);
+    }
+
+    /** A READ COMMITTED write transaction without the advisory lock; row locks still order it against other writers. */
+    @Override
+    public <T> T writeConcurrently(String what, Work<T> work) {
+        return run(what, work, true, false);
     }
 
     @Override
     public <T> T read(String what, Work<T> work) {
-        return run(what, work, false);
+        return run(what, work, false, false);
     }
 
-    private <T> T run(String what, Work<T> work, boolean write) {
+    private <T> T run(String what, Work<T> work, boolean write, boolean serial) {
         closing.readLock().lock();
         try {
             if (closed) {
@@ -56,14 +65,31 @@ final class PostgresTransactions implements Transactions {
             boolean done = false;
             boolean committing = false;
             boolean changed;
+            boolean catalogChanged;
             T result;
             try {
-                Dialect.POSTGRES.begin(c, write);
+                if (write && !serial) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '"
+                                + Dialect.WRITE_LOCK_TIMEOUT_SECONDS + "s'");
+                    }
+                } else {
+                    Dialect.POSTGRES.begin(c, write);
+                }
                 result = work.run(c);
                 changed = write && Jdbc.changed();
+                catalogChanged = write && Jdbc.catalogChanged();
+                if (!serial && (changed || catalogChanged)) {
+                    throw new IllegalStateException(what + ": raised a change counter without the write lock");
+                }
                 if (changed) {
                     try (Statement s = c.createStatement()) {
                         s.execute("NOTIFY " + CHANNEL);
+                    }
+                }
+                if (catalogChanged) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("NOTIFY " + CATALOG_CHANNEL);
                     }
                 }
                 committing = true;
@@ -79,7 +105,10 @@ final class PostgresTransactions implements Transactions {
                 Jdbc.clearChanged();
             }
             if (changed) {
-                changeCommitted.run();
+                changeCommitted.accept(ChangeFeed.Topic.CHANGES);
+            }
+            if (catalogChanged) {
+                changeCommitted.accept(ChangeFeed.Topic.CATALOG);
             }
             return result;
         } finally {

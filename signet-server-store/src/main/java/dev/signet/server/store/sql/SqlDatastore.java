@@ -2,6 +2,7 @@ package dev.signet.server.store.sql;
 
 import dev.signet.server.store.AgentStore;
 import dev.signet.server.store.BundleStore;
+import dev.signet.server.store.CatalogReportStore;
 import dev.signet.server.store.Datastore;
 import dev.signet.server.store.EntryStore;
 import dev.signet.server.store.IntentionStore;
@@ -25,6 +26,7 @@ public final class SqlDatastore implements Datastore {
     private final SqlServiceStore services;
     private final SqlIntentionStore intentions;
     private final SqlTemplateStore templates;
+    private final SqlCatalogReportStore catalogReports;
 
     SqlDatastore(String description, Dialect dialect, Transactions tx, ChangeFeed feed, Clock clock) {
         this.description = description;
@@ -37,6 +39,7 @@ public final class SqlDatastore implements Datastore {
         this.services = new SqlServiceStore(tx, entries, clock);
         this.intentions = new SqlIntentionStore(tx, dialect, clock);
         this.templates = new SqlTemplateStore(tx, clock);
+        this.catalogReports = new SqlCatalogReportStore(tx, dialect, feed);
     }
 
     @Override
@@ -72,6 +75,11 @@ public final class SqlDatastore implements Datastore {
     @Override
     public TemplateStore templates() {
         return templates;
+    }
+
+    @Override
+    public CatalogReportStore catalogReports() {
+        return catalogReports;
     }
 
     @Override

@@ -78,7 +78,7 @@ public final class SqliteDatastore {
             }
             warnIfNotWal(writer, description);
             ChangeFeed[] feed = new ChangeFeed[1];
-            SqliteTransactions tx = new SqliteTransactions(description, writer, reader, () -> feed[0].signal());
+            SqliteTransactions tx = new SqliteTransactions(description, writer, reader, topic -> feed[0].signal(topic));
             feed[0] = new ChangeFeed(description, signal -> CounterPoller.start(description, tx, POLL_INTERVAL, signal));
             return new SqlDatastore(description, Dialect.SQLITE, tx, feed[0], clock);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import dev.signet.server.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * SQLite connection handling: one writer connection and one reader connection, each used by one thread at
@@ -18,14 +19,15 @@ final class SqliteTransactions implements Transactions {
     private final Connection reader;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock readLock = new ReentrantLock();
-    private final Runnable changeCommitted;
+    private final Consumer<ChangeFeed.Topic> changeCommitted;
     private volatile boolean closed;
 
     /**
-     * Takes ownership of both connections; both must be in auto-commit mode. {@code changeCommitted} runs after
-     * each committed write that raised the change counter.
+     * Takes ownership of both connections; both must be in auto-commit mode. {@code changeCommitted} is called after
+     * each committed write that raised the change counter (with {@link ChangeFeed.Topic#CHANGES}) or the catalog
+     * counter ({@link ChangeFeed.Topic#CATALOG}).
      */
-    SqliteTransactions(String description, Connection writer, Connection reader, Runnable changeCommitted) {
+    SqliteTransactions(String description, Connection writer, Connection reader, Consumer<ChangeFeed.Topic> changeCommitted) {
         this.description = description;
         this.writer = writer;
         this.reader = reader;
@@ -42,11 +44,21 @@ final class SqliteTransactions implements Transactions {
             return result;
         } finally {
             boolean changed = Jdbc.changed();
+            boolean catalogChanged = Jdbc.catalogChanged();
             Jdbc.clearChanged();
             if (committed && changed) {
-                changeCommitted.run();
+                changeCommitted.accept(ChangeFeed.Topic.CHANGES);
+            }
+            if (committed && catalogChanged) {
+                changeCommitted.accept(ChangeFeed.Topic.CATALOG);
             }
         }
+    }
+
+    /** SQLite has one writer: the same as {@link #write}. */
+    @Override
+    public <T> T writeConcurrently(String what, Work<T> work) {
+        return write(what, work);
     }
 
     @Override

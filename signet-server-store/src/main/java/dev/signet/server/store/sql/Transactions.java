@@ -22,6 +22,14 @@ interface Transactions extends AutoCloseable {
      */
     <T> T write(String what, Work<T> work);
 
+    /**
+     * Like {@link #write} for work whose correctness rests on row locks alone (e.g. one conditional single-row
+     * UPDATE): on PostgreSQL it does not take the cross-server write lock, so it never queues behind other servers'
+     * write transactions, only behind one touching the same rows; on SQLite, which has one writer anyway, it is
+     * {@link #write}. The work must not raise a change counter.
+     */
+    <T> T writeConcurrently(String what, Work<T> work);
+
     /** Like {@link #write} for work that only reads; it sees one consistent snapshot. */
     <T> T read(String what, Work<T> work);
 

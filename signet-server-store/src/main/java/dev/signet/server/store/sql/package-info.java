@@ -40,5 +40,13 @@
  * {@code NOTIFY signet_changes}, sent inside every counter-raising transaction and so delivered exactly on commit,
  * to a dedicated {@code LISTEN} connection per store ({@code PostgresListener}) that reconnects with backoff,
  * signals once after each (re)connection, and re-reads the counter every 5 s as a safety net.
+ *
+ * <p><b>Catalog counter and feed.</b> Catalog reports ({@code SqlCatalogReportStore}) have their own one-row
+ * {@code catalog_counter}, raised only by catalog changes (a report whose content differs, a deleted or expired
+ * report), and their own feed topic ({@code ChangeFeed.Topic.CATALOG}): the same machinery, with
+ * {@code NOTIFY signet_catalog} on PostgreSQL (the listener connection LISTENs to both channels) and the SQLite poller
+ * reading both counters in one read. An unchanged periodic report only updates {@code reported_at}; on PostgreSQL it
+ * does so in a {@link dev.signet.server.store.sql.Transactions#writeConcurrently} transaction, without the advisory
+ * write lock, and falls back to a serial write only when its conditional UPDATE matches no row.
  */
 package dev.signet.server.store.sql;
