@@ -1,6 +1,9 @@
 package dev.signet.server.store.sql;
 
+import dev.signet.core.registration.Entry;
 import dev.signet.core.selector.Selector;
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.server.store.EntryStore;
 import dev.signet.server.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,7 +12,11 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Small JDBC helpers shared by the store classes. */
 final class Jdbc {
@@ -88,25 +95,59 @@ final class Jdbc {
         }
     }
 
-    /** Bit in {@link #CHANGED}: the transaction raised {@code change_counter}. */
+    /** Bit in {@link TxChanges#bits}: the transaction raised {@code change_counter}. */
     private static final int CHANGES = 1;
-    /** Bit in {@link #CHANGED}: the transaction raised {@code catalog_counter}. */
+    /** Bit in {@link TxChanges#bits}: the transaction raised {@code catalog_counter}. */
     private static final int CATALOG = 2;
 
+    /** What the current thread's write transaction changed so far. */
+    private static final class TxChanges {
+        int bits;
+        /** Raises of {@code change_counter}, whatever they were for. */
+        int bumps;
+        /** Raises not accounted for by an entry or agent change (bundle, service, intention, template). */
+        boolean other;
+        final List<EntryStore.EntryChange> entries = new ArrayList<>();
+        final Set<SpiffeId> agents = new LinkedHashSet<>();
+    }
+
     /**
-     * Set by {@link #bumpChangeCounter} and {@link #bumpCatalogCounter} on the thread running a write transaction, so
-     * that its {@link Transactions} knows after the commit (or before it, to queue a notification) which watchers must
-     * hear of it. Transactions run on one thread from begin to commit, and the implementations clear the flags around
-     * each one.
+     * Set by the bump methods on the thread running a write transaction, so that its {@link Transactions} knows after
+     * the commit (or before it, to queue a notification and read the counter) which watchers must hear of it and
+     * what changed. Transactions run on one thread from begin to commit, and the implementations clear the state
+     * around each one.
      */
-    private static final ThreadLocal<Integer> CHANGED = new ThreadLocal<>();
+    private static final ThreadLocal<TxChanges> CHANGED = new ThreadLocal<>();
+
+    private static TxChanges changes() {
+        TxChanges t = CHANGED.get();
+        if (t == null) {
+            t = new TxChanges();
+            CHANGED.set(t);
+        }
+        return t;
+    }
 
     /**
      * Bumps the shared change counter, in the caller's transaction, so that every server sharing the
-     * database sees a new value once the change commits.
+     * database sees a new value once the change commits. For changes other than entries and agents (those use
+     * {@link #bumpForEntry} and {@link #bumpForAgent}, so that the commit can say what changed).
      */
     static void bumpChangeCounter(Connection c) throws SQLException {
         bump(c, "change_counter", CHANGES);
+        changes().other = true;
+    }
+
+    /** Bumps the change counter for a created or updated entry ({@code entry} as stored) or a deleted one (null). */
+    static void bumpForEntry(Connection c, String id, Entry entry) throws SQLException {
+        bump(c, "change_counter", CHANGES);
+        changes().entries.add(new EntryStore.EntryChange(id, entry));
+    }
+
+    /** Bumps the change counter for a created, updated or deleted agent record. */
+    static void bumpForAgent(Connection c, String agentId) throws SQLException {
+        bump(c, "change_counter", CHANGES);
+        changes().agents.add(SpiffeId.parse(agentId));
     }
 
     /**
@@ -123,8 +164,11 @@ final class Jdbc {
                 throw new StoreException("the " + table + " row is missing: the database was modified outside Signet");
             }
         }
-        Integer now = CHANGED.get();
-        CHANGED.set((now == null ? 0 : now) | bit);
+        TxChanges t = changes();
+        t.bits |= bit;
+        if (bit == CHANGES) {
+            t.bumps++;
+        }
     }
 
     /** Forgets whether the current thread's transaction bumped a counter (call before and after each write). */
@@ -134,14 +178,29 @@ final class Jdbc {
 
     /** Whether the current thread's transaction bumped the change counter since {@link #clearChanged}. */
     static boolean changed() {
-        Integer now = CHANGED.get();
-        return now != null && (now & CHANGES) != 0;
+        TxChanges t = CHANGED.get();
+        return t != null && (t.bits & CHANGES) != 0;
     }
 
     /** Whether the current thread's transaction bumped the catalog counter since {@link #clearChanged}. */
     static boolean catalogChanged() {
-        Integer now = CHANGED.get();
-        return now != null && (now & CATALOG) != 0;
+        TxChanges t = CHANGED.get();
+        return t != null && (t.bits & CATALOG) != 0;
+    }
+
+    /**
+     * What the current thread's transaction will have committed, or null if it did not raise the change counter.
+     * Call inside the transaction, after the work and before COMMIT: it reads the counter, which no other writer can
+     * move until this transaction ends (writes that raise it hold the write lock), so the counter before the
+     * transaction is exactly the value read minus this transaction's raises.
+     */
+    static EntryStore.Commit pendingCommit(Connection c) throws SQLException {
+        TxChanges t = CHANGED.get();
+        if (t == null || (t.bits & CHANGES) == 0) {
+            return null;
+        }
+        long after = changeCounter(c);
+        return new EntryStore.Commit(after - t.bumps, after, List.copyOf(t.entries), Set.copyOf(t.agents), t.other);
     }
 
     static long changeCounter(Connection c) throws SQLException {

@@ -28,6 +28,7 @@ final class PostgresTransactions implements Transactions {
     private final String description;
     private final HikariDataSource pool;
     private final Consumer<ChangeFeed.Topic> changeCommitted;
+    private final CommitListeners commits = new CommitListeners();
     /** Calls hold the read lock, close takes the write lock: close waits for in-flight calls. */
     private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -66,6 +67,7 @@ final class PostgresTransactions implements Transactions {
             boolean committing = false;
             boolean changed;
             boolean catalogChanged;
+            dev.signet.server.store.EntryStore.Commit commit = null;
             T result;
             try {
                 if (write && !serial) {
@@ -92,6 +94,9 @@ final class PostgresTransactions implements Transactions {
                         s.execute("NOTIFY " + CATALOG_CHANNEL);
                     }
                 }
+                if (changed) {
+                    commit = Jdbc.pendingCommit(c);
+                }
                 committing = true;
                 Dialect.POSTGRES.commit(c);
                 done = true;
@@ -105,6 +110,7 @@ final class PostgresTransactions implements Transactions {
                 Jdbc.clearChanged();
             }
             if (changed) {
+                commits.committed(commit);
                 changeCommitted.accept(ChangeFeed.Topic.CHANGES);
             }
             if (catalogChanged) {
@@ -152,6 +158,11 @@ final class PostgresTransactions implements Transactions {
         } catch (SQLException ignored) {
             // The unit of work is over either way.
         }
+    }
+
+    @Override
+    public CommitListeners commits() {
+        return commits;
     }
 
     @Override

@@ -50,7 +50,7 @@ final class SqlAgentStore implements AgentStore {
                 throw e;
             }
             Jdbc.insertSelectors(c, "agent_selectors", "agent_id", id, agent.selectors());
-            Jdbc.bumpChangeCounter(c);
+            Jdbc.bumpForAgent(c, id);
             return null;
         });
     }
@@ -80,7 +80,7 @@ final class SqlAgentStore implements AgentStore {
             }
             Jdbc.update(c, "DELETE FROM agent_selectors WHERE agent_id = ?", id);
             Jdbc.insertSelectors(c, "agent_selectors", "agent_id", id, agent.selectors());
-            Jdbc.bumpChangeCounter(c);
+            Jdbc.bumpForAgent(c, id);
             return null;
         });
     }
@@ -92,7 +92,7 @@ final class SqlAgentStore implements AgentStore {
             Jdbc.update(c, "DELETE FROM agent_selectors WHERE agent_id = ?", s);
             boolean deleted = Jdbc.update(c, "DELETE FROM agents WHERE spiffe_id = ?", s) == 1;
             if (deleted) {
-                Jdbc.bumpChangeCounter(c);
+                Jdbc.bumpForAgent(c, s);
             }
             return deleted;
         });

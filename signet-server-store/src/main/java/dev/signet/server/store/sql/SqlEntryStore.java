@@ -90,7 +90,7 @@ final class SqlEntryStore implements EntryStore {
                 throw e;
             }
             insertChildren(c, stored);
-            Jdbc.bumpChangeCounter(c);
+            Jdbc.bumpForEntry(c, id, stored);
             return stored;
         }
     }
@@ -151,7 +151,7 @@ final class SqlEntryStore implements EntryStore {
             }
             deleteChildren(c, id);
             insertChildren(c, stored);
-            Jdbc.bumpChangeCounter(c);
+            Jdbc.bumpForEntry(c, id, stored);
             return stored;
         }
     }
@@ -171,7 +171,7 @@ final class SqlEntryStore implements EntryStore {
         deleteChildren(c, id);
         boolean deleted = Jdbc.update(c, "DELETE FROM entries WHERE id = ?", id) == 1;
         if (deleted) {
-            Jdbc.bumpChangeCounter(c);
+            Jdbc.bumpForEntry(c, id, null);
         }
         return deleted;
     }
@@ -189,6 +189,17 @@ final class SqlEntryStore implements EntryStore {
     @Override
     public List<Entry> listBySpiffeId(SpiffeId id) {
         return tx.read("listing entries for " + id, c -> load(c, "e.spiffe_id = ?", id.toString()));
+    }
+
+    /** Entries and counter in one read transaction, so the entries reflect exactly that counter. */
+    @Override
+    public Listing listWithCounter() {
+        return tx.read("listing entries", c -> new Listing(load(c, "1 = 1"), Jdbc.changeCounter(c)));
+    }
+
+    @Override
+    public AutoCloseable onCommit(java.util.function.Consumer<Commit> listener) {
+        return tx.commits().add(listener);
     }
 
     @Override

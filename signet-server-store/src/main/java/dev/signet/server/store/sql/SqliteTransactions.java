@@ -20,6 +20,7 @@ final class SqliteTransactions implements Transactions {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock readLock = new ReentrantLock();
     private final Consumer<ChangeFeed.Topic> changeCommitted;
+    private final CommitListeners commits = new CommitListeners();
     private volatile boolean closed;
 
     /**
@@ -38,8 +39,9 @@ final class SqliteTransactions implements Transactions {
     public <T> T write(String what, Work<T> work) {
         Jdbc.clearChanged();
         boolean committed = false;
+        dev.signet.server.store.EntryStore.Commit[] commit = new dev.signet.server.store.EntryStore.Commit[1];
         try {
-            T result = run(what, work, writer, writeLock, true);
+            T result = run(what, work, writer, writeLock, commit);
             committed = true;
             return result;
         } finally {
@@ -47,6 +49,7 @@ final class SqliteTransactions implements Transactions {
             boolean catalogChanged = Jdbc.catalogChanged();
             Jdbc.clearChanged();
             if (committed && changed) {
+                commits.committed(commit[0]);
                 changeCommitted.accept(ChangeFeed.Topic.CHANGES);
             }
             if (committed && catalogChanged) {
@@ -63,10 +66,13 @@ final class SqliteTransactions implements Transactions {
 
     @Override
     public <T> T read(String what, Work<T> work) {
-        return run(what, work, reader, readLock, false);
+        return run(what, work, reader, readLock, null);
     }
 
-    private <T> T run(String what, Work<T> work, Connection c, ReentrantLock lock, boolean write) {
+    /** Runs one transaction; a write passes {@code commitOut}, which receives what it committed (see {@link Jdbc#pendingCommit}). */
+    private <T> T run(String what, Work<T> work, Connection c, ReentrantLock lock,
+            dev.signet.server.store.EntryStore.Commit[] commitOut) {
+        boolean write = commitOut != null;
         lock.lock();
         try {
             if (closed) {
@@ -80,7 +86,11 @@ final class SqliteTransactions implements Transactions {
             boolean done = false;
             try {
                 T result = work.run(c);
+                dev.signet.server.store.EntryStore.Commit commit = write ? Jdbc.pendingCommit(c) : null;
                 Dialect.SQLITE.commit(c);
+                if (write) {
+                    commitOut[0] = commit;
+                }
                 done = true;
                 return result;
             } catch (SQLException e) {
@@ -106,6 +116,11 @@ final class SqliteTransactions implements Transactions {
             // The original failure is what the caller needs; a connection that cannot roll back will
             // report its state on the next call.
         }
+    }
+
+    @Override
+    public CommitListeners commits() {
+        return commits;
     }
 
     @Override

@@ -33,6 +33,9 @@ interface Transactions extends AutoCloseable {
     /** Like {@link #write} for work that only reads; it sees one consistent snapshot. */
     <T> T read(String what, Work<T> work);
 
+    /** The listeners told of each committed transaction that raised the change counter. */
+    CommitListeners commits();
+
     /** Releases the connections after in-flight work finishes; later calls fail. Idempotent. */
     @Override
     void close();
