@@ -12,6 +12,7 @@ import dev.signet.core.bundle.JwtAuthority;
 import dev.signet.core.bundle.TrustBundle;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
+import dev.signet.core.x509.Crypto;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -44,6 +46,14 @@ import java.util.stream.Collectors;
  *   <li>{@code aud} is present and contains the expected audience (J-7).</li>
  * </ol>
  * Every failure is a {@link JwtSvidValidationException} whose message is the reason. Thread-safe.
+ *
+ * <p><b>Verifiers.</b> Signatures are checked with {@link Crypto#PROVIDER} (BouncyCastle) set on the Nimbus
+ * verifier's JCA context: without it Nimbus uses the JDK default, SunEC, which verifies ES256 several times
+ * slower. One verifier per (trust domain, {@code kid}, key) is kept and reused (Nimbus verifiers hold no
+ * per-call state). The cache for a trust domain is tied to the bundle it was built from: a token checked
+ * against a different bundle of that trust domain drops the old verifiers. It is bounded: per trust domain by
+ * the bundle's JWT authorities (only keys found in the bundle are cached), and at most
+ * {@link #MAX_CACHED_TRUST_DOMAINS} trust domains (beyond that it is cleared).
  */
 public final class JwtSvidValidator {
     /** The signature algorithms a JWT-SVID may use (JWT-SVID §2.1). */
@@ -54,11 +64,22 @@ public final class JwtSvidValidator {
     static final Duration FUTURE_LEEWAY = Duration.ofMinutes(1);
     private static final Pattern COMPACT = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
+    /** At most this many trust domains keep cached verifiers; one more clears the cache. */
+    static final int MAX_CACHED_TRUST_DOMAINS = 64;
+
     private final Clock clock;
+    /** Verifiers by trust domain, each set valid for one bundle of that trust domain. */
+    private final ConcurrentHashMap<TrustDomain, BundleVerifiers> verifiers = new ConcurrentHashMap<>();
 
     public JwtSvidValidator(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
+
+    /** The verifiers built for the keys of one bundle, by {@code kid}. */
+    private record BundleVerifiers(TrustBundle bundle, ConcurrentHashMap<String, KeyVerifier> byKeyId) {}
+
+    /** A verifier and the key it was built for. */
+    private record KeyVerifier(PublicKey key, JWSVerifier verifier) {}
 
     /**
      * Validates {@code token} for {@code audience}.
@@ -77,7 +98,7 @@ public final class JwtSvidValidator {
         }
         JwtAuthority authority = bundle.jwtAuthority(p.keyId()).orElseThrow(() -> new JwtSvidValidationException(
                 "no JWT authority " + shown(p.keyId()) + " found for trust domain \"" + td.name() + "\""));
-        verifySignature(token, p, authority);
+        verifySignature(token, p, td, bundle, authority);
 
         Instant now = clock.instant();
         if (!now.isBefore(p.expiresAt())) {
@@ -156,7 +177,8 @@ public final class JwtSvidValidator {
         return new Parsed(header, algorithm, keyId, raw, claims, subject, claims.getExpirationTime().toInstant(), audience);
     }
 
-    private static void verifySignature(String token, Parsed p, JwtAuthority authority) throws JwtSvidValidationException {
+    private void verifySignature(String token, Parsed p, TrustDomain td, TrustBundle bundle, JwtAuthority authority)
+            throws JwtSvidValidationException {
         JWSObject jws;
         try {
             jws = JWSObject.parse(token);
@@ -164,7 +186,7 @@ public final class JwtSvidValidator {
             throw new JwtSvidValidationException("token is malformed: " + e.getMessage(), e);
         }
         try {
-            if (!jws.verify(verifier(p.algorithm(), authority.publicKey(), p.keyId()))) {
+            if (!jws.verify(verifier(td, bundle, p.algorithm(), authority, p.keyId()))) {
                 throw new JwtSvidValidationException("token signature is invalid");
             }
         } catch (JOSEException e) {
@@ -173,17 +195,55 @@ public final class JwtSvidValidator {
         }
     }
 
-    private static JWSVerifier verifier(String alg, PublicKey key, String kid) throws JwtSvidValidationException, JOSEException {
-        if (alg.startsWith("ES")) {
-            if (!(key instanceof ECPublicKey ec)) {
-                throw new JwtSvidValidationException("token algorithm " + alg + " does not fit key " + shown(kid) + " of type " + key.getAlgorithm());
-            }
-            return new ECDSAVerifier(ec);
-        }
-        if (!(key instanceof RSAPublicKey rsa)) {
+    /**
+     * The verifier for {@code authority} of {@code bundle}, from the cache or built and cached. The algorithm
+     * must fit the key type (checked on every call, before the cache); whether it fits the curve is checked
+     * by the verifier itself (J-10).
+     */
+    JWSVerifier verifier(TrustDomain td, TrustBundle bundle, String alg, JwtAuthority authority, String kid)
+            throws JwtSvidValidationException {
+        PublicKey key = authority.publicKey();
+        boolean ec = alg.startsWith("ES");
+        if (ec ? !(key instanceof ECPublicKey) : !(key instanceof RSAPublicKey)) {
             throw new JwtSvidValidationException("token algorithm " + alg + " does not fit key " + shown(kid) + " of type " + key.getAlgorithm());
         }
-        return new RSASSAVerifier(rsa);
+        BundleVerifiers forBundle = verifiers.get(td);
+        if (forBundle == null || (forBundle.bundle() != bundle && !forBundle.bundle().equals(bundle))) {
+            if (forBundle == null && verifiers.size() >= MAX_CACHED_TRUST_DOMAINS) {
+                verifiers.clear();
+            }
+            forBundle = new BundleVerifiers(bundle, new ConcurrentHashMap<>());
+            verifiers.put(td, forBundle); // replaces (drops) the verifiers of an earlier bundle
+        }
+        KeyVerifier cached = forBundle.byKeyId().get(kid);
+        if (cached != null && cached.key().equals(key)) {
+            return cached.verifier();
+        }
+        JWSVerifier built = newVerifier(key, kid);
+        forBundle.byKeyId().put(kid, new KeyVerifier(key, built));
+        return built;
+    }
+
+    /** Trust domains with cached verifiers (for tests). */
+    int cachedTrustDomains() {
+        return verifiers.size();
+    }
+
+    /** A Nimbus verifier for an EC or RSA key that verifies with {@link Crypto#PROVIDER}. */
+    static JWSVerifier newVerifier(PublicKey key, String kid) throws JwtSvidValidationException {
+        try {
+            if (key instanceof ECPublicKey ec) {
+                ECDSAVerifier v = new ECDSAVerifier(ec);
+                v.getJCAContext().setProvider(Crypto.PROVIDER);
+                return v;
+            }
+            RSASSAVerifier v = new RSASSAVerifier((RSAPublicKey) key);
+            v.getJCAContext().setProvider(Crypto.PROVIDER);
+            return v;
+        } catch (JOSEException e) {
+            // e.g. an EC key on a curve JOSE has no algorithm for
+            throw new JwtSvidValidationException("token signature cannot be verified with key " + shown(kid) + ": " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Object> decodeObject(String part, String what) throws JwtSvidValidationException {
