@@ -33,15 +33,17 @@ import java.util.Optional;
  *
  * <p><b>Names</b> come from the local {@code /etc/passwd} and {@code /etc/group} files only (no NSS: users
  * from LDAP or sssd get only numeric selectors). An id with no entry gets no name selector; that is not an
- * error. Errors start with {@code unix: }.
+ * error. The parsed files are kept and re-read only when they change (see {@link IdNames}): a stat per file
+ * and call instead of reading and decoding both files on every Workload API call. Errors start with
+ * {@code unix: }.
  */
 public final class UnixAttestor implements WorkloadAttestor {
     public static final String NAME = "unix";
 
     private final Config config;
     private final Path procRoot;
-    private final Path passwdFile;
-    private final Path groupFile;
+    private final IdNames users;
+    private final IdNames groups;
 
     /**
      * Plugin configuration.
@@ -86,10 +88,15 @@ public final class UnixAttestor implements WorkloadAttestor {
 
     /** For tests and containers: {@code procRoot} replaces {@code /proc} (SPIRE's {@code HOST_PROC}). */
     public UnixAttestor(Config config, Path procRoot, Path passwdFile, Path groupFile) {
+        this(config, procRoot, passwdFile, groupFile, IdNames.FILES);
+    }
+
+    /** For tests: {@code reader} reads the passwd and group files (when they changed). */
+    UnixAttestor(Config config, Path procRoot, Path passwdFile, Path groupFile, IdNames.LineReader reader) {
         this.config = Objects.requireNonNull(config, "config");
         this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
-        this.passwdFile = Objects.requireNonNull(passwdFile, "passwdFile");
-        this.groupFile = Objects.requireNonNull(groupFile, "groupFile");
+        this.users = new IdNames(Objects.requireNonNull(passwdFile, "passwdFile"), reader);
+        this.groups = new IdNames(Objects.requireNonNull(groupFile, "groupFile"), reader);
     }
 
     @Override
@@ -101,17 +108,15 @@ public final class UnixAttestor implements WorkloadAttestor {
     public List<Selector> attest(Caller caller) throws AttestationException {
         Path processDir = procRoot.resolve(Integer.toString(caller.pid()));
         ProcStatus status = readStatus(processDir, caller.pid());
-        List<String> passwd = readLines(passwdFile);
-        List<String> group = readLines(groupFile);
 
         List<Selector> out = new ArrayList<>();
         out.add(selector("uid", Long.toString(status.uid())));
-        Optional<String> user = lookup(passwd, status.uid());
+        Optional<String> user = lookup(users, status.uid());
         if (user.isPresent()) {
             out.add(checkedSelector("user", user.get()));
         }
         out.add(selector("gid", Long.toString(status.gid())));
-        Optional<String> groupName = lookup(group, status.gid());
+        Optional<String> groupName = lookup(groups, status.gid());
         if (groupName.isPresent()) {
             out.add(checkedSelector("group", groupName.get()));
         }
@@ -119,7 +124,7 @@ public final class UnixAttestor implements WorkloadAttestor {
             out.add(selector("supplementary_gid", Long.toString(sgid)));
         }
         for (long sgid : status.supplementaryGids()) {
-            Optional<String> name = lookup(group, sgid);
+            Optional<String> name = lookup(groups, sgid);
             if (name.isPresent()) {
                 out.add(checkedSelector("supplementary_group", name.get()));
             }
@@ -203,30 +208,13 @@ public final class UnixAttestor implements WorkloadAttestor {
         }
     }
 
-    /** Lines of a passwd or group file, or none if it does not exist. */
-    private static List<String> readLines(Path file) throws AttestationException {
+    /** The name for {@code id} in a passwd or group file (parsed copy reused while the file is unchanged). */
+    private static Optional<String> lookup(IdNames names, long id) throws AttestationException {
         try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return List.of();
+            return names.lookup(id);
         } catch (IOException e) {
-            throw new AttestationException(NAME, "cannot read " + file + ": " + describe(e), e);
+            throw new AttestationException(NAME, "cannot read " + names.file() + ": " + describe(e), e);
         }
-    }
-
-    /** The name of the first passwd/group line with this id in the third field ({@code name:x:id:...}). */
-    static Optional<String> lookup(List<String> lines, long id) {
-        String wanted = Long.toString(id);
-        for (String line : lines) {
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            String[] f = line.split(":", -1);
-            if (f.length >= 3 && f[2].equals(wanted) && !f[0].isEmpty()) {
-                return Optional.of(f[0]);
-            }
-        }
-        return Optional.empty();
     }
 
     private String sha256(Path exe, int pid) throws AttestationException {
