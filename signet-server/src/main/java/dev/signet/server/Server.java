@@ -111,8 +111,7 @@ public final class Server implements AutoCloseable {
             this.entries = new EntryCache(store.entries());
             this.hub = new SyncHub(entries, store.agents(), ca, store.intentions(), config.defaultIntentionPolicy(),
                     store.templates());
-            hub.cacheAgentRecords(store.entries()::changeCounter);
-            entries.onChange(hub::changed);
+            // the hub follows the entry cache's changes itself (EntryCache.Change), pushing only to the agents concerned
             ca.onBundleChange(hub::changed);
             jwtKeys.onBundleChange(ca::invalidateBundle); // before the push reads it
             jwtKeys.onBundleChange(hub::changed);
@@ -301,8 +300,9 @@ public final class Server implements AutoCloseable {
     private void storeChanged() {
         long c = store.entries().changeCounter();
         ca.invalidateBundle();
-        if (!entries.reloadIfChanged()) { // a reload already ran these as entry-cache listeners
-            hub.changed();
+        // This server's own commits reached the entry cache (and through it the hub) as they committed; a reload
+        // happens only when something else moved the counter, and tells the hub and the HTTP index itself.
+        if (!entries.reloadIfChanged()) {
             httpIndex.bump();
         }
         handledCounter = c;
@@ -356,7 +356,7 @@ public final class Server implements AutoCloseable {
     public Entry createEntry(Entry e) {
         new EntryValidator(config.trustDomain()).validate(e);
         Entry stored = store.entries().create(e);
-        entries.reload();
+        entries.written(stored.id(), stored);
         return stored;
     }
 

@@ -75,7 +75,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
             }
             Entry e = parseAndValidate(req);
             Entry stored = store.entries().create(e);
-            entryCache.reload();
+            entryCache.written(stored.id(), stored); // applied in memory as it committed; reloads only if not
             log.info("created entry {} for {}", stored.id(), stored.spiffeId());
             return EntryProtos.toProto(stored);
         });
@@ -90,7 +90,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
             rejectManaged(req.getId());
             Entry e = parseAndValidate(req);
             Entry stored = store.entries().update(e);
-            entryCache.reload();
+            entryCache.written(stored.id(), stored);
             log.info("updated entry {} (revision {})", stored.id(), stored.revision());
             return EntryProtos.toProto(stored);
         });
@@ -103,7 +103,7 @@ public final class AdminApiService extends AdminApiGrpc.AdminApiImplBase {
             if (!store.entries().delete(req.getId())) {
                 throw new StoreException.NotFound("entry " + req.getId() + " not found");
             }
-            entryCache.reload();
+            entryCache.written(req.getId(), null);
             log.info("deleted entry {}", req.getId());
             return DeleteResponse.getDefaultInstance();
         });

@@ -144,7 +144,7 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
                 .setSpiffeId(result.agentId().toString())
                 .setBundle(hub.bundleProto());
         chain.forEach(c -> resp.addSvidChain(ByteString.copyFrom(Certificates.der(c))));
-        hub.changed();
+        hub.agentChanged(result.agentId()); // its open streams, if any (re-attestation); a new agent gets its state at subscribe
         return resp.build();
     }
 
@@ -190,12 +190,11 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
                     + " (at most " + MAX_BATCH + ")").asRuntimeException());
             return;
         }
-        Map<String, Entry> authorized = entries.authorizedFor(agent.id(), agent.selectors()).stream()
-                .collect(Collectors.toMap(Entry::id, Function.identity()));
+        dev.signet.server.authorization.EntryIndex authorized = entries.snapshot(); // one snapshot for the whole batch
         BatchNewX509SVIDResponse.Builder resp = BatchNewX509SVIDResponse.newBuilder();
         for (X509SVIDParams p : req.getParamsList()) {
             X509SVIDResult.Builder r = X509SVIDResult.newBuilder().setEntryId(p.getEntryId());
-            Entry e = authorized.get(p.getEntryId());
+            Entry e = authorized.authorizedEntry(agent.id(), agent.selectors(), p.getEntryId()).orElse(null);
             if (e == null) {
                 r.setError("entry not found or not authorized");
             } else {
@@ -239,8 +238,7 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
             return;
         }
-        Entry e = entries.authorizedFor(agent.id(), agent.selectors()).stream()
-                .filter(x -> x.id().equals(req.getEntryId())).findFirst().orElse(null);
+        Entry e = entries.authorizedEntry(agent.id(), agent.selectors(), req.getEntryId()).orElse(null);
         if (e == null) {
             out.onError(Status.NOT_FOUND.withDescription("entry not found or not authorized").asRuntimeException());
             return;

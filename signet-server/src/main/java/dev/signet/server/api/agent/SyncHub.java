@@ -8,6 +8,7 @@ import dev.signet.core.bundle.BundleProtos;
 import dev.signet.proto.agent.v1.SyncAuthorizedResponse;
 import dev.signet.proto.common.v1.Bundle;
 import dev.signet.server.authorization.EntryCache;
+import dev.signet.server.authorization.EntryIndex;
 import dev.signet.server.ca.CertificateAuthority;
 import dev.signet.server.store.AgentRecord;
 import dev.signet.server.store.AgentStore;
@@ -20,6 +21,9 @@ import java.util.Set;
 import java.util.List;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,16 +34,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pushes each connected agent its authorized entries and the trust bundle: the full state when it connects
- * and again whenever the entry snapshot, the agent's record or the bundle changes (only when what that agent
- * would receive differs from what it last got). Recomputation runs on one thread, so updates to a stream are
- * ordered; {@link #changed()} calls that arrive while a round is still queued collapse into it. A banned or
+ * and again whenever what that agent would receive differs from what it last got. Recomputation runs on one thread,
+ * so updates to a stream are ordered; changes that arrive while a round is still queued collapse into it. A banned or
  * evicted agent's stream is closed with PERMISSION_DENIED.
  *
- * <p>Agent records: every round needs each connected agent's record (its selectors, whether it is banned).
- * With {@link #cacheAgentRecords} they are kept between rounds and dropped whenever the store's change
- * counter (which rises on every agent change, by any server) has moved, so a round caused by an unrelated
- * change, or the second round of a local write (once directly, once through the change feed), reads one number
- * instead of one record per connected agent.
+ * <p><b>Who is pushed.</b> {@link #changed()} (the bundle, intentions, templates, bans: anything) recomputes every
+ * connected agent. A {@link EntryCache.Change} from the entry cache is narrower: only agents whose record was written,
+ * and agents that an old or a new version of a changed entry admits (found with {@link EntryIndex#admitsAny}), are
+ * recomputed; every round re-reads the bundle, intentions and templates, and agents whose last message was computed
+ * with different ones (the change's {@code other}) are recomputed too; when any agent record may have changed
+ * ({@code allAgents}: a reload after another server's change) every connected agent's record is re-read, and only
+ * those whose node selectors or ban changed are recomputed besides. An agent's own attestation therefore pushes only
+ * to that agent's streams (a new agent gets its first message when it subscribes), and unaffected agents are neither
+ * recomputed nor re-serialized.
+ *
+ * <p><b>Agent records</b> are kept between rounds (hub thread only): a record is dropped when the entry cache reports
+ * it written, all are dropped on {@link #changed()} and on {@code allAgents}; a new subscription always reads its
+ * agent's record afresh.
  */
 public final class SyncHub implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SyncHub.class);
@@ -51,11 +62,15 @@ public final class SyncHub implements AutoCloseable {
     private final Action defaultIntentionPolicy;
     private final TemplateStore templates;
     private final Map<ServerCallStreamObserver<SyncAuthorizedResponse>, Subscriber> subscribers = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicBoolean roundQueued = new java.util.concurrent.atomic.AtomicBoolean();
-    /** The store's change counter, or null: no agent-record cache. Hub thread only, as are the two below. */
-    private volatile java.util.function.LongSupplier changeCounter;
-    private final Map<SpiffeId, Optional<AgentRecord>> agentCache = new java.util.HashMap<>();
-    private long agentCacheCounter = Long.MIN_VALUE;
+    /** Changes not yet handled by a round; guarded by itself. A round is queued whenever it is not empty. */
+    private final Pending pending = new Pending();
+    private final java.util.concurrent.atomic.AtomicLong computed = new java.util.concurrent.atomic.AtomicLong();
+    /** Kept agent records (hub thread only). */
+    private final Map<SpiffeId, Optional<AgentRecord>> agentCache = new HashMap<>();
+    /** The bundle, intentions and templates read last (hub thread only), so equal values are one object. */
+    private Bundle lastBundle;
+    private List<dev.signet.proto.intention.v1.Intention> lastIntentions;
+    private List<IdentityTemplate> lastTemplates;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "signet-sync-hub");
         t.setDaemon(true);
@@ -72,7 +87,10 @@ public final class SyncHub implements AutoCloseable {
         this(entries, agents, ca, intentions, defaultIntentionPolicy, null);
     }
 
-    /** A hub that also pushes each agent the identity templates authorized for it (null: none). */
+    /**
+     * A hub that also pushes each agent the identity templates authorized for it (null: none). It follows the entry
+     * cache's changes ({@link EntryCache#onChange(java.util.function.Consumer)}) by itself.
+     */
     public SyncHub(EntryCache entries, AgentStore agents, CertificateAuthority ca, IntentionStore intentions,
             Action defaultIntentionPolicy, TemplateStore templates) {
         this.templates = templates;
@@ -81,6 +99,7 @@ public final class SyncHub implements AutoCloseable {
         this.ca = ca;
         this.intentions = intentions;
         this.defaultIntentionPolicy = defaultIntentionPolicy;
+        entries.onChange(this::entriesChanged);
     }
 
     public void subscribe(SpiffeId agentId, ServerCallStreamObserver<SyncAuthorizedResponse> stream) {
@@ -88,70 +107,122 @@ public final class SyncHub implements AutoCloseable {
         subscribers.put(stream, s);
         stream.setOnCancelHandler(() -> subscribers.remove(stream));
         executor.execute(() -> {
-            beginAgentRound();
-            push(s, currentBundle(), currentIntentions(), currentTemplates());
+            agentCache.remove(agentId); // read afresh: it has just attested or reconnected
+            push(s, canonical(currentBundle()), canonicalIntentions(currentIntentions()), canonicalTemplates(currentTemplates()));
         });
     }
 
-    /**
-     * Keeps agent records between rounds, valid while {@code changeCounter} (the store's change counter, which
-     * rises on every agent change committed by any server) stays the same.
-     */
-    public void cacheAgentRecords(java.util.function.LongSupplier changeCounter) {
-        this.changeCounter = changeCounter;
+    /** Something changed (the bundle's X.509 or JWT authorities, intentions, templates, a ban): recompute everyone. */
+    public void changed() {
+        queue(p -> {
+            p.everyone = true;
+            p.allAgents = true;
+        });
     }
 
-    /** Something changed (entries, agents, or the bundle's X.509 or JWT authorities): push what differs. */
-    public void changed() {
-        if (!roundQueued.compareAndSet(false, true)) {
-            return; // a round that has not started yet will see this change too
+    /** This agent's record changed (attestation, renewal): recompute its streams only. */
+    public void agentChanged(SpiffeId agentId) {
+        queue(p -> p.agents.add(agentId));
+    }
+
+    /** What the entry cache reports: see the class comment. */
+    private void entriesChanged(EntryCache.Change c) {
+        queue(p -> {
+            p.entries.addAll(c.entries());
+            p.agents.addAll(c.agents());
+            p.allAgents |= c.allAgents();
+            // c.other(): the bundle, intentions or templates may have changed; every round re-reads and compares them
+        });
+    }
+
+    private void queue(java.util.function.Consumer<Pending> change) {
+        boolean start;
+        synchronized (pending) {
+            change.accept(pending);
+            start = !pending.queued;
+            pending.queued = true;
         }
-        try {
-            executor.execute(() -> {
-                roundQueued.set(false);
-                round();
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            roundQueued.set(false); // closed
+        if (start) {
+            try {
+                executor.execute(this::round);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                synchronized (pending) {
+                    pending.queued = false; // closed
+                }
+            }
         }
     }
 
     private void round() {
+        Pending p;
+        synchronized (pending) {
+            p = pending.take();
+        }
+        if (p.allAgents) {
+            agentCache.clear();
+        } else {
+            p.agents.forEach(agentCache::remove);
+        }
         if (subscribers.isEmpty()) {
             return;
         }
-        beginAgentRound();
-        Bundle bundle = currentBundle();
-        List<dev.signet.proto.intention.v1.Intention> intents = currentIntentions();
-        List<IdentityTemplate> tmpls = currentTemplates();
-        subscribers.values().forEach(s -> push(s, bundle, intents, tmpls));
+        Bundle bundle = canonical(currentBundle());
+        List<dev.signet.proto.intention.v1.Intention> intents = canonicalIntentions(currentIntentions());
+        List<IdentityTemplate> tmpls = canonicalTemplates(currentTemplates());
+        java.util.function.BiPredicate<SpiffeId, Set<Selector>> admitted = EntryIndex.admitsAny(p.entries);
+        for (Subscriber s : subscribers.values()) {
+            // canonical values: a subscriber sent the same bundle, intentions and templates holds these very objects
+            boolean sharedChanged = s.bundle != bundle || s.intentions != intents || s.templates != tmpls;
+            if (p.everyone || sharedChanged || s.last == null || p.agents.contains(s.agentId)) {
+                push(s, bundle, intents, tmpls);
+                continue;
+            }
+            Optional<AgentRecord> a;
+            if (p.allAgents) {
+                try {
+                    a = agentRecord(s.agentId);
+                } catch (RuntimeException e) {
+                    push(s, bundle, intents, tmpls); // reports the failure
+                    continue;
+                }
+                if (a.isEmpty() || a.get().banned() || !a.get().selectors().equals(s.selectors)) {
+                    push(s, bundle, intents, tmpls);
+                    continue;
+                }
+            }
+            if (admitted.test(s.agentId, s.selectors)) {
+                push(s, bundle, intents, tmpls);
+            }
+        }
     }
 
-    /** Drops the cached agent records if the change counter moved (or cannot be read). Hub thread. */
-    private void beginAgentRound() {
-        java.util.function.LongSupplier cc = changeCounter;
-        if (cc == null) {
-            return;
+    /** {@code b}, or the equal value seen last (so equal values are the same object); hub thread. */
+    private Bundle canonical(Bundle b) {
+        if (b != null && b.equals(lastBundle)) {
+            return lastBundle;
         }
-        long c;
-        try {
-            c = cc.getAsLong();
-        } catch (RuntimeException e) {
-            agentCache.clear();
-            agentCacheCounter = Long.MIN_VALUE;
-            return;
-        }
-        if (c != agentCacheCounter) {
-            agentCache.clear();
-            agentCacheCounter = c;
-        }
+        lastBundle = b;
+        return b;
     }
 
-    /** The agent's record, from the round's cache when enabled. Hub thread. */
+    private List<dev.signet.proto.intention.v1.Intention> canonicalIntentions(List<dev.signet.proto.intention.v1.Intention> l) {
+        if (l != null && l.equals(lastIntentions)) {
+            return lastIntentions;
+        }
+        lastIntentions = l;
+        return l;
+    }
+
+    private List<IdentityTemplate> canonicalTemplates(List<IdentityTemplate> l) {
+        if (l != null && l.equals(lastTemplates)) {
+            return lastTemplates;
+        }
+        lastTemplates = l;
+        return l;
+    }
+
+    /** The agent's record, kept between rounds. Hub thread. */
     private Optional<AgentRecord> agentRecord(SpiffeId id) {
-        if (changeCounter == null || agentCacheCounter == Long.MIN_VALUE) {
-            return agents.get(id);
-        }
         Optional<AgentRecord> a = agentCache.get(id);
         if (a == null) {
             a = agents.get(id);
@@ -210,6 +281,11 @@ public final class SyncHub implements AutoCloseable {
         return BundleProtos.toProto(ca.bundle());
     }
 
+    /** How many messages the hub has computed for agents so far (sent or found equal to the last one). */
+    public long messagesComputed() {
+        return computed.get();
+    }
+
     public int connectedCount() {
         return subscribers.size();
     }
@@ -237,10 +313,15 @@ public final class SyncHub implements AutoCloseable {
                         .asRuntimeException());
                 return;
             }
+            s.selectors = agent.get().selectors();
+            s.bundle = bundle;
+            s.intentions = intents;
+            s.templates = tmpls;
+            computed.incrementAndGet();
             SyncAuthorizedResponse.Builder r = SyncAuthorizedResponse.newBuilder().setBundle(bundle)
                     .addAllIntentions(intents).setDefaultIntentionPolicy(defaultIntentionPolicy.text());
-            entries.authorizedFor(s.agentId, agent.get().selectors()).forEach(e -> r.addEntries(EntryProtos.toProto(e)));
-            tmpls.stream().filter(t -> t.parent().admits(s.agentId, agent.get().selectors()))
+            entries.authorizedFor(s.agentId, s.selectors).forEach(e -> r.addEntries(EntryProtos.toProto(e)));
+            tmpls.stream().filter(t -> t.parent().admits(s.agentId, s.selectors))
                     .forEach(t -> r.addTemplates(TemplateProtos.toProto(t)));
             SyncAuthorizedResponse msg = r.build();
             if (!msg.equals(s.last)) {
@@ -249,6 +330,7 @@ public final class SyncHub implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("sync to agent {} failed: {}", s.agentId, e.toString());
+            agentCache.remove(s.agentId);
             subscribers.remove(s.stream);
             try {
                 s.stream.onError(Status.UNAVAILABLE.withDescription("sync failed").asRuntimeException());
@@ -271,10 +353,40 @@ public final class SyncHub implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    /** Changes collected for the next round. */
+    private static final class Pending {
+        boolean queued;
+        boolean everyone;
+        boolean allAgents;
+        Set<SpiffeId> agents = new HashSet<>();
+        List<dev.signet.core.registration.Entry> entries = new ArrayList<>();
+
+        /** Hands over what was collected and starts afresh; the round that takes it is running. */
+        Pending take() {
+            Pending p = new Pending();
+            p.everyone = everyone;
+            p.allAgents = allAgents;
+            p.agents = agents;
+            p.entries = entries;
+            queued = false;
+            everyone = false;
+            allAgents = false;
+            agents = new HashSet<>();
+            entries = new ArrayList<>();
+            return p;
+        }
+    }
+
     private static final class Subscriber {
         final SpiffeId agentId;
         final ServerCallStreamObserver<SyncAuthorizedResponse> stream;
+        /** What it was last sent, and the node selectors it was computed for (hub thread). */
         SyncAuthorizedResponse last;
+        Set<Selector> selectors = Set.of();
+        /** The bundle, intentions and templates its last message was computed with (canonical objects). */
+        Bundle bundle;
+        List<dev.signet.proto.intention.v1.Intention> intentions;
+        List<IdentityTemplate> templates;
 
         Subscriber(SpiffeId agentId, ServerCallStreamObserver<SyncAuthorizedResponse> stream) {
             this.agentId = agentId;
