@@ -729,10 +729,25 @@ public final class Bench {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
+    /** The JVM flags bin/signet gives the server ({@code server run}), as the launcher itself reports them. */
     private String launcherFlags() {
-        String launcher = read(o.signetHome.resolve("bin/signet").toString());
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_OPTS_DEFAULT=\"([^\"]*)\"").matcher(launcher);
-        return m.find() ? m.group(1) : "";
+        try {
+            ProcessBuilder pb = new ProcessBuilder(o.signetHome.resolve("bin/signet").toString(), "server", "run")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().put("SIGNET_LAUNCHER_PRINT_JAVA_OPTS", "1");
+            pb.environment().remove("SIGNET_JAVA_OPTS");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor() != 0 || out.isEmpty()) {
+                throw new IllegalStateException("bin/signet did not report its JVM flags (exit " + p.exitValue() + ")");
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private String javaRunCp(String cp, String mainClass, String... args) throws Exception {
