@@ -52,7 +52,7 @@ public final class CatalogApiService extends CatalogApiGrpc.CatalogApiImplBase {
                 validator.validate(e);
             }
             RegisteredService stored = store.services().register(def, trustDomain);
-            entryCache.reload();
+            entryCache.reloadIfChanged(); // a no-op when the commit report already applied the entries
             log.info("registered service {} as {} (revision {}, entries {})", def.key().describe(), stored.spiffeId(),
                     stored.revision(), stored.entryIds());
             return toProto(stored);
@@ -66,7 +66,7 @@ public final class CatalogApiService extends CatalogApiGrpc.CatalogApiImplBase {
             if (!store.services().deregister(key)) {
                 throw new StoreException.NotFound("service " + key.describe() + " not found");
             }
-            entryCache.reload();
+            entryCache.reloadIfChanged(); // a no-op when the commit report already applied the entries
             log.info("deregistered service {}", key.describe());
             return DeregisterServiceResponse.getDefaultInstance();
         });
