@@ -1,5 +1,6 @@
 package dev.signet.bench;
 
+import dev.signet.core.x509.ServerCertificateTrustManager;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.x509.SvidVerifier;
 import dev.signet.proto.agent.v1.AgentApiGrpc;
@@ -15,15 +16,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.TrustManagerFactoryWrapper;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A simulated node agent: attests with a join token over server-authenticated TLS, then talks to the agent API
@@ -96,7 +94,7 @@ final class SimAgent implements AutoCloseable {
     }
 
     /** Accepts the trust domain's server SVID chaining to the bundle; no host name check (SPIFFE). */
-    private static final class ServerTrust extends X509ExtendedTrustManager {
+    private static final class ServerTrust extends ServerCertificateTrustManager {
         private final String expected;
         private final List<X509Certificate> bundle;
 
@@ -105,7 +103,8 @@ final class SimAgent implements AutoCloseable {
             this.bundle = bundle;
         }
 
-        private void verify(X509Certificate[] chain) throws CertificateException {
+        @Override
+        protected void checkServer(X509Certificate[] chain, String authType) throws CertificateException {
             SpiffeId id;
             try {
                 id = SvidVerifier.verify(List.of(chain), bundle, Instant.now());
@@ -115,41 +114,6 @@ final class SimAgent implements AutoCloseable {
             if (!expected.equals(id.toString())) {
                 throw new CertificateException("server presented " + id);
             }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket s) throws CertificateException {
-            verify(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine e) throws CertificateException {
-            verify(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            verify(chain);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket s) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine e) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.signet.agent.client;
 
+import dev.signet.core.x509.ServerCertificateTrustManager;
 import dev.signet.core.spiffeid.ReservedIds;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
@@ -16,7 +17,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.TrustManagerFactoryWrapper;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -26,9 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * TLS channels from the agent to the server. The server is authenticated as an X509-SVID with the ID
@@ -92,14 +90,15 @@ public final class ServerConnection implements AutoCloseable {
     }
 
     /** Accepts exactly the trust domain's server SVID. */
-    final class ServerTrustManager extends X509ExtendedTrustManager {
+    final class ServerTrustManager extends ServerCertificateTrustManager {
         private final boolean insecure;
 
         ServerTrustManager(boolean insecure) {
             this.insecure = insecure;
         }
 
-        private void verify(X509Certificate[] chain) throws CertificateException {
+        @Override
+        protected void checkServer(X509Certificate[] chain, String authType) throws CertificateException {
             SpiffeId expected = ReservedIds.server(trustDomain);
             SpiffeId id;
             if (insecure) {
@@ -114,41 +113,6 @@ public final class ServerConnection implements AutoCloseable {
             if (!expected.equals(id)) {
                 throw new CertificateException("server presented " + id + ", expected " + expected);
             }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            verify(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            verify(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            verify(chain);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.signet.agent.attestor.workload.k8s;
 
+import dev.signet.core.x509.ServerCertificateTrustManager;
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -17,7 +17,6 @@ import java.util.Locale;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -151,7 +150,7 @@ final class KubeletTls {
         }
     }
 
-    private static final class Verifying extends X509ExtendedTrustManager {
+    private static final class Verifying extends ServerCertificateTrustManager {
         private final X509TrustManager pkix;
         private final String name;
 
@@ -160,7 +159,8 @@ final class KubeletTls {
             this.name = name;
         }
 
-        private void check(X509Certificate[] chain, String authType) throws CertificateException {
+        @Override
+        protected void checkServer(X509Certificate[] chain, String authType) throws CertificateException {
             pkix.checkServerTrusted(chain, authType);
             if (!issuedFor(chain[0], name)) {
                 throw new CertificateException("the kubelet's certificate is not issued for \"" + name + "\" (subject "
@@ -169,69 +169,15 @@ final class KubeletTls {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            check(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            check(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
         public X509Certificate[] getAcceptedIssuers() {
             return pkix.getAcceptedIssuers();
         }
     }
 
-    private static final class Lenient extends X509ExtendedTrustManager {
+    private static final class Lenient extends ServerCertificateTrustManager {
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
+        protected void checkServer(X509Certificate[] chain, String authType) {
+            // skip_kubelet_verification: any certificate
         }
     }
 }
