@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * whose selectors are a subset of S (SPIRE §5.3).
  *
  * <p>Subscribers get the full state for their selectors on subscribe and after every change that alters
- * it (an SVID rotated, an entry added, changed or removed, the bundle's X.509 or JWT authorities changed). Notifications run on one
- * thread, in order. The cache never clears itself because the server is unreachable: SVIDs keep being
+ * it (an SVID rotated, an entry added, changed or removed, the bundle's X.509 or JWT authorities changed). The first
+ * state is delivered on the subscribing thread before {@link #subscribe} returns; later notifications run on one
+ * notifier thread, in order; one subscriber's deliveries never overlap and never go back to an older state. The cache never clears itself because the server is unreachable: SVIDs keep being
  * served until they are replaced or their entries are removed.
  */
 public final class IdentityCache implements IdentitySource, AutoCloseable {
@@ -380,7 +381,11 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         Subscription handle = () -> subscribers.remove(s.handle);
         s.handle = handle;
         subscribers.put(handle, s);
-        notifier.execute(() -> deliver(s, true));
+        // The first state is delivered right here, on the subscriber's thread: a hand-off to the notifier
+        // thread cost a thread wake-up per Workload API call. Ordering still holds: every delivery to one
+        // subscriber reads the cache and calls the listener under that subscriber's lock, so a fan-out
+        // racing this one runs wholly before or after it and the listener never sees an older state last.
+        deliver(s, true);
         return handle;
     }
 
@@ -389,22 +394,24 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
     }
 
     private void deliver(Subscriber s, boolean first) {
-        if (!subscribers.containsKey(s.handle)) {
-            return;
-        }
-        if (first && s.last != null) {
-            return; // a fan-out queued before this subscription already delivered the current state
-        }
-        WorkloadUpdate u = current(s.selectors);
-        Fingerprint f = Fingerprint.of(u);
-        if (!first && f.equals(s.last)) {
-            return;
-        }
-        s.last = f;
-        try {
-            s.listener.accept(u);
-        } catch (RuntimeException e) {
-            log.warn("workload subscriber failed: {}", e.toString());
+        synchronized (s) {
+            if (!subscribers.containsKey(s.handle)) {
+                return;
+            }
+            if (first && s.last != null) {
+                return; // a fan-out that ran after registration already delivered the current state
+            }
+            WorkloadUpdate u = current(s.selectors);
+            Fingerprint f = Fingerprint.of(u);
+            if (!first && f.equals(s.last)) {
+                return;
+            }
+            s.last = f;
+            try {
+                s.listener.accept(u);
+            } catch (RuntimeException e) {
+                log.warn("workload subscriber failed: {}", e.toString());
+            }
         }
     }
 

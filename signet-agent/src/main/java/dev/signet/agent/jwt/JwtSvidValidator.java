@@ -54,6 +54,12 @@ import java.util.stream.Collectors;
  * against a different bundle of that trust domain drops the old verifiers. It is bounded: per trust domain by
  * the bundle's JWT authorities (only keys found in the bundle are cached), and at most
  * {@link #MAX_CACHED_TRUST_DOMAINS} trust domains (beyond that it is cleared).
+ *
+ * <p><b>Verified tokens.</b> Each cached verifier also remembers up to {@link #MAX_VERIFIED_TOKENS_PER_KEY}
+ * tokens whose signature it verified: a workload that validates the same token on every request pays one
+ * signature check, not one per call. Only the signature result is remembered; the structural rules are
+ * re-checked by parsing, and expiry, {@code nbf}, {@code iat} and the audience on every call with the clock.
+ * A changed bundle or key drops the remembered tokens with the verifier.
  */
 public final class JwtSvidValidator {
     /** The signature algorithms a JWT-SVID may use (JWT-SVID §2.1). */
@@ -78,8 +84,27 @@ public final class JwtSvidValidator {
     /** The verifiers built for the keys of one bundle, by {@code kid}. */
     private record BundleVerifiers(TrustBundle bundle, ConcurrentHashMap<String, KeyVerifier> byKeyId) {}
 
-    /** A verifier and the key it was built for. */
-    private record KeyVerifier(PublicKey key, JWSVerifier verifier) {}
+    /** At most this many tokens per key are remembered as verified; one more clears that key's set. */
+    static final int MAX_VERIFIED_TOKENS_PER_KEY = 256;
+
+    /**
+     * A verifier, the key it was built for, and the tokens whose signature it has already verified. A
+     * signature check is a pure function of the token's bytes and the key, so a token verified once with
+     * this key needs no second ECDSA/RSA verify; expiry, {@code nbf}, {@code iat} and audience are still
+     * checked on every call (with the injected clock), and the set goes away with the key or the bundle.
+     */
+    private record KeyVerifier(PublicKey key, JWSVerifier verifier, Set<String> verified) {
+        KeyVerifier(PublicKey key, JWSVerifier verifier) {
+            this(key, verifier, ConcurrentHashMap.newKeySet());
+        }
+
+        void remember(String token) {
+            if (verified.size() >= MAX_VERIFIED_TOKENS_PER_KEY) {
+                verified.clear(); // bounded: a burst of distinct tokens only costs their verification again
+            }
+            verified.add(token);
+        }
+    }
 
     /**
      * Validates {@code token} for {@code audience}.
@@ -179,6 +204,10 @@ public final class JwtSvidValidator {
 
     private void verifySignature(String token, Parsed p, TrustDomain td, TrustBundle bundle, JwtAuthority authority)
             throws JwtSvidValidationException {
+        KeyVerifier keyVerifier = keyVerifier(td, bundle, p.algorithm(), authority, p.keyId());
+        if (keyVerifier.verified().contains(token)) {
+            return; // this exact token was verified with this key of this bundle before
+        }
         JWSObject jws;
         try {
             jws = JWSObject.parse(token);
@@ -186,9 +215,10 @@ public final class JwtSvidValidator {
             throw new JwtSvidValidationException("token is malformed: " + e.getMessage(), e);
         }
         try {
-            if (!jws.verify(verifier(td, bundle, p.algorithm(), authority, p.keyId()))) {
+            if (!jws.verify(keyVerifier.verifier())) {
                 throw new JwtSvidValidationException("token signature is invalid");
             }
+            keyVerifier.remember(token);
         } catch (JOSEException e) {
             // e.g. ES384 with a P-256 key: the verifier refuses the algorithm
             throw new JwtSvidValidationException("token signature cannot be verified with key " + shown(p.keyId()) + ": " + e.getMessage(), e);
@@ -201,6 +231,18 @@ public final class JwtSvidValidator {
      * by the verifier itself (J-10).
      */
     JWSVerifier verifier(TrustDomain td, TrustBundle bundle, String alg, JwtAuthority authority, String kid)
+            throws JwtSvidValidationException {
+        return keyVerifier(td, bundle, alg, authority, kid).verifier();
+    }
+
+    /** Tokens remembered as verified with {@code kid} of {@code td}'s current bundle (for tests). */
+    int verifiedTokens(TrustDomain td, String kid) {
+        BundleVerifiers forBundle = verifiers.get(td);
+        KeyVerifier v = forBundle == null ? null : forBundle.byKeyId().get(kid);
+        return v == null ? 0 : v.verified().size();
+    }
+
+    private KeyVerifier keyVerifier(TrustDomain td, TrustBundle bundle, String alg, JwtAuthority authority, String kid)
             throws JwtSvidValidationException {
         PublicKey key = authority.publicKey();
         boolean ec = alg.startsWith("ES");
@@ -217,10 +259,10 @@ public final class JwtSvidValidator {
         }
         KeyVerifier cached = forBundle.byKeyId().get(kid);
         if (cached != null && cached.key().equals(key)) {
-            return cached.verifier();
+            return cached;
         }
-        JWSVerifier built = newVerifier(key, kid);
-        forBundle.byKeyId().put(kid, new KeyVerifier(key, built));
+        KeyVerifier built = new KeyVerifier(key, newVerifier(key, kid));
+        forBundle.byKeyId().put(kid, built);
         return built;
     }
 

@@ -2,11 +2,10 @@ package dev.signet.agent.peer;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.NativeLibrary;
 import java.io.IOException;
+import java.nio.ByteOrder;
 
 /**
  * The few Linux calls the peer tracker needs that neither the JDK nor Netty expose, made through JNA:
@@ -27,18 +26,53 @@ final class Pidfd {
     static final int ENOSYS = 38;
     static final int ENOPROTOOPT = 92;
 
-    private static final short POLLIN = 0x1;
+    private static final int POLLIN = 0x1;
 
     private Pidfd() {}
 
     interface LibC extends Library {
-        int getsockopt(int sockfd, int level, int optname, IntByReference optval, IntByReference optlen) throws LastErrorException;
-
-        int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
-
         long syscall(long number, Object... args) throws LastErrorException;
+    }
+
+    /**
+     * The per-connection calls ({@code getsockopt}, {@code poll}, {@code close}) through JNA direct mapping:
+     * static natives bound once, primitive arrays instead of {@code ByReference}/{@code Memory} objects, no
+     * proxy or reflection per call (the interface mapping cost tens of microseconds per Workload API call).
+     * The variadic {@code syscall} stays on the interface mapping (direct mapping has no varargs); it is not on
+     * the hot path.
+     */
+    private static final class Direct {
+        static final boolean LOADED;
+        static final Throwable LOAD_FAILURE;
+
+        static {
+            boolean loaded = false;
+            Throwable failure = null;
+            try {
+                Native.register(Direct.class, NativeLibrary.getInstance("c"));
+                loaded = true;
+            } catch (LinkageError | RuntimeException e) {
+                failure = e;
+            }
+            LOADED = loaded;
+            LOAD_FAILURE = failure;
+        }
+
+        static native int getsockopt(int sockfd, int level, int optname, int[] optval, int[] optlen) throws LastErrorException;
+
+        /** {@code fds} is one {@code struct pollfd}: {@code int fd; short events; short revents;} as two ints. */
+        static native int poll(int[] fds, long nfds, int timeout) throws LastErrorException;
+
+        static native int close(int fd) throws LastErrorException;
+    }
+
+    /** Where {@code events} and {@code revents} sit in the second int of a {@code struct pollfd}. */
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private static void requireDirect() throws UnsupportedException {
+        if (!Direct.LOADED) {
+            throw new UnsupportedException("cannot load libc through JNA: " + Direct.LOAD_FAILURE);
+        }
     }
 
     /** Loaded lazily; null when JNA cannot load libc (then pidfds are "unsupported"). */
@@ -82,21 +116,21 @@ final class Pidfd {
      * that is already gone gives an {@link IOException}.
      */
     static int peerPidfd(int socketFd) throws UnsupportedException, IOException {
-        LibC libc = libc();
-        IntByReference value = new IntByReference(-1);
-        IntByReference length = new IntByReference(4);
+        requireDirect();
+        int[] value = {-1};
+        int[] length = {4};
         try {
-            libc.getsockopt(socketFd, SOL_SOCKET, SO_PEERPIDFD, value, length);
+            Direct.getsockopt(socketFd, SOL_SOCKET, SO_PEERPIDFD, value, length);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == ENOPROTOOPT) {
                 throw new UnsupportedException("SO_PEERPIDFD is not supported by this kernel (Linux 6.5 or later is needed)");
             }
             throw new IOException("getsockopt(SO_PEERPIDFD) failed: errno " + e.getErrorCode(), e);
         }
-        if (value.getValue() < 0) {
+        if (value[0] < 0) {
             throw new IOException("getsockopt(SO_PEERPIDFD) returned no descriptor");
         }
-        return value.getValue();
+        return value[0];
     }
 
     /** {@code pidfd_open(pid, 0)} (Linux 5.3): a pidfd for a running process, by number. */
@@ -119,35 +153,36 @@ final class Pidfd {
      * and still succeeds for an exited but unreaped zombie.
      */
     static boolean hasExited(int pidfd) throws IOException {
-        LibC libc;
         try {
-            libc = libc();
+            requireDirect();
         } catch (UnsupportedException e) {
             throw new IOException(e.getMessage(), e);
         }
-        try (Memory pollfd = new Memory(8)) {
-            pollfd.setInt(0, pidfd);
-            pollfd.setShort(4, POLLIN);
-            pollfd.setShort(6, (short) 0);
-            while (true) {
-                try {
-                    int n = libc.poll(pollfd, 1, 0);
-                    // 0: nothing ready, the process runs. Otherwise POLLIN (exited), POLLHUP/POLLERR, or
-                    // POLLNVAL (not an open descriptor): all mean "cannot vouch for the caller".
-                    return n != 0 || pollfd.getShort(6) != 0;
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() != EINTR) {
-                        throw new IOException("poll(pidfd) failed: errno " + e.getErrorCode(), e);
-                    }
+        int[] pollfd = new int[2];
+        while (true) {
+            pollfd[0] = pidfd;
+            pollfd[1] = LITTLE_ENDIAN ? POLLIN : POLLIN << 16; // events = POLLIN, revents = 0
+            try {
+                int n = Direct.poll(pollfd, 1, 0);
+                int revents = LITTLE_ENDIAN ? pollfd[1] >>> 16 : pollfd[1] & 0xffff;
+                // 0: nothing ready, the process runs. Otherwise POLLIN (exited), POLLHUP/POLLERR, or
+                // POLLNVAL (not an open descriptor): all mean "cannot vouch for the caller".
+                return n != 0 || revents != 0;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != EINTR) {
+                    throw new IOException("poll(pidfd) failed: errno " + e.getErrorCode(), e);
                 }
             }
         }
     }
 
     static void close(int fd) {
+        if (!Direct.LOADED) {
+            return; // no descriptor can have been opened without libc
+        }
         try {
-            libc().close(fd);
-        } catch (LastErrorException | UnsupportedException e) {
+            Direct.close(fd);
+        } catch (LastErrorException e) {
             // Nothing useful to do: the descriptor is gone either way (close never needs a retry on Linux).
         }
     }

@@ -16,9 +16,11 @@ public interface IdentitySource {
 
     /**
      * Subscribes to the identities of a workload with these selectors. The listener is called once promptly
-     * with the current state (on a cache thread, never the caller's), then after every change that affects
-     * it: rotation, entry created/updated/deleted, bundle change (X.509 or JWT authorities). Close the
-     * subscription to stop.
+     * with the current state (possibly on the calling thread, before this method returns, so the caller must
+     * not hold a lock the listener takes, and must cope with an update arriving before it has the returned
+     * subscription), then after every change that affects it: rotation, entry created/updated/deleted,
+     * bundle change (X.509 or JWT authorities). Calls to one listener never overlap and never deliver an
+     * older state after a newer one. Close the subscription to stop.
      */
     Subscription subscribe(Set<Selector> selectors, Consumer<WorkloadUpdate> listener);
 

@@ -87,6 +87,10 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
     private final Executor executor;
     private final JwtSvidValidator validator;
     private final Set<Stream<?>> streams = ConcurrentHashMap.newKeySet();
+    /** Built once per identity set and bundle, shared by every stream that gets the same identities. */
+    private final RenderedResponses<X509SVIDResponse> x509Svids = new RenderedResponses<>(Responses::x509Svids);
+    private final RenderedResponses<X509BundlesResponse> x509Bundles = new RenderedResponses<>(Responses::x509Bundles);
+    private final RenderedResponses<JWTBundlesResponse> jwtBundles = new RenderedResponses<>(Responses::jwtBundles);
     private volatile boolean shutdown;
 
     /**
@@ -109,17 +113,17 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
 
     @Override
     public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> responses) {
-        serve("FetchX509SVID", responses, Responses::x509Svids, true);
+        serve("FetchX509SVID", responses, x509Svids::render, true);
     }
 
     @Override
     public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> responses) {
-        serve("FetchX509Bundles", responses, Responses::x509Bundles, true);
+        serve("FetchX509Bundles", responses, x509Bundles::render, true);
     }
 
     @Override
     public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> responses) {
-        serve("FetchJWTBundles", responses, Responses::jwtBundles, true);
+        serve("FetchJWTBundles", responses, jwtBundles::render, true);
     }
 
     @Override
@@ -328,7 +332,6 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
         stream.attach(subscription);
     }
 
-    /** Runs every attestor, then proves the PID they read still names the caller. */
     /** Runs every attestor, then proves the PID they read still names the caller. */
     private Set<Selector> attest(Peer peer) throws PeerGoneException, CallerAttestation.Failed {
         return attestation.attest(peer);

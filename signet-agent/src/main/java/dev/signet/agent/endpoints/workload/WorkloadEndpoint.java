@@ -28,8 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * directory is created 0755, the socket is made 0777 (any local process may ask; attestation decides
  * what it gets), gRPC reflection is on, and the socket file is removed on stop. Linux epoll only.
  *
- * <p>Resources are bounded: one accept thread, a fixed number of event-loop, gRPC and attestation
- * threads, a bounded attestation queue, small inbound messages and metadata, a per-connection call limit,
+ * <p>Resources are bounded: one accept thread, a fixed number of event-loop and attestation threads
+ * (gRPC handlers run on the event loop: they never block), a bounded attestation queue, small inbound messages and metadata, a per-connection call limit,
  * a first-byte timeout (a client that connects and sends nothing is disconnected) and an idle timeout for
  * connections with no calls. Garbage on the socket only closes that connection.
  */
@@ -136,7 +134,6 @@ public final class WorkloadEndpoint implements AutoCloseable {
     private SdsService sds;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
-    private ExecutorService grpcExecutor;
     private ThreadPoolExecutor attestationExecutor;
     /** True once this endpoint bound the socket, so stop() never deletes another process's socket. */
     private boolean bound;
@@ -169,8 +166,6 @@ public final class WorkloadEndpoint implements AutoCloseable {
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("signet-workload-accept", true), EpollIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), new DefaultThreadFactory("signet-workload-io", true),
                 EpollIoHandler.newFactory());
-        // Handlers only check the header, hand attestation off and return, so a small fixed pool suffices.
-        grpcExecutor = Executors.newFixedThreadPool(config.attestationThreads(), new DefaultThreadFactory("signet-workload-grpc", true));
         attestationExecutor = new ThreadPoolExecutor(config.attestationThreads(), config.attestationThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.attestationQueue()), new DefaultThreadFactory("signet-workload-attest", true));
         attestationExecutor.allowCoreThreadTimeOut(true);
@@ -183,7 +178,15 @@ public final class WorkloadEndpoint implements AutoCloseable {
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(acceptGroup)
                     .workerEventLoopGroup(ioGroup)
-                    .executor(grpcExecutor)
+                    // Handlers run on the event loop: they only check the header and hand attestation off (or
+                    // send an already-rendered message), never block, so a gRPC executor would only add a thread
+                    // hand-off (a wake-up and a context switch) to every call.
+                    .directExecutor()
+                    // Unix-socket peers that die are seen as a closed socket at once: no keepalive pings/timers.
+                    .keepAliveTime(Long.MAX_VALUE, TimeUnit.NANOSECONDS)
+                    // Requests are tiny (ValidateJWTSVID's token is the largest): HTTP/2's default 64 KiB window
+                    // needs no WINDOW_UPDATE frame on every new connection, as gRPC's 1 MiB default does.
+                    .flowControlWindow(65535)
                     .maxInboundMessageSize(config.maxRequestBytes())
                     .maxInboundMetadataSize(8 * 1024)
                     .maxConcurrentCallsPerConnection(config.maxCallsPerConnection())
@@ -243,10 +246,6 @@ public final class WorkloadEndpoint implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             attestationExecutor = null;
-        }
-        if (grpcExecutor != null) {
-            grpcExecutor.shutdownNow();
-            grpcExecutor = null;
         }
         for (EventLoopGroup group : new EventLoopGroup[] {acceptGroup, ioGroup}) {
             if (group != null) {

@@ -45,10 +45,15 @@ final class TestPki {
 
     /** An identity for {@code spiffe://<td><path>} from entry {@code entryId}. */
     X509Identity identity(String entryId, String path, String hint) {
+        return identity(entryId, path, hint, new Selector("fake", "workload:a"));
+    }
+
+    /** An identity for {@code spiffe://<td><path>} from entry {@code entryId} whose entry needs {@code selector}. */
+    X509Identity identity(String entryId, String path, String hint, Selector selector) {
         KeyPair key = Crypto.generate(Crypto.KeyType.EC_P256);
         SpiffeId id = SpiffeId.parse(trustDomain.idString() + path);
         X509Certificate leaf = certificate(new X500Name("O=SPIFFE"), key.getPublic(), caKey, id.toString(), false);
-        Entry entry = new Entry(entryId, id, new Parent.AnyNode(), new TreeSet<>(List.of(new Selector("fake", "workload:a"))),
+        Entry entry = new Entry(entryId, id, new Parent.AnyNode(), new TreeSet<>(List.of(selector)),
                 Duration.ofHours(1), List.of(), hint, 1, Instant.parse("2026-01-01T00:00:00Z"));
         return new X509Identity(entry, List.of(leaf), key.getPrivate());
     }

@@ -164,21 +164,31 @@ public final class UnixAttestor implements WorkloadAttestor {
         }
     }
 
-    /** Parses {@code Uid:}, {@code Gid:} (effective = second value) and {@code Groups:} of a status file. */
+    /**
+     * Parses {@code Uid:}, {@code Gid:} (effective = second value) and {@code Groups:} of a status file. Scans
+     * the text by hand (no regular expressions, no per-line strings): it runs on every Workload API call.
+     */
     static ProcStatus parseStatus(String text) {
         Long uid = null;
         Long gid = null;
         List<Long> groups = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.startsWith("Uid:")) {
-                uid = effective(line);
-            } else if (line.startsWith("Gid:")) {
-                gid = effective(line);
-            } else if (line.startsWith("Groups:")) {
-                for (String g : fields(line)) {
-                    groups.add(number(g, line));
+        int length = text.length();
+        int start = 0;
+        while (start < length) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = length;
+            }
+            if (text.startsWith("Uid:", start)) {
+                uid = effective(text, start, end);
+            } else if (text.startsWith("Gid:", start)) {
+                gid = effective(text, start, end);
+            } else if (text.startsWith("Groups:", start)) {
+                for (String g : fields(text, start, end)) {
+                    groups.add(number(g, text.substring(start, end)));
                 }
             }
+            start = end + 1;
         }
         if (uid == null || gid == null) {
             throw new IllegalArgumentException("no " + (uid == null ? "Uid" : "Gid") + " line");
@@ -187,17 +197,31 @@ public final class UnixAttestor implements WorkloadAttestor {
     }
 
     /** Real, effective, saved, filesystem: SPIRE takes the effective one, or the only one present. */
-    private static long effective(String line) {
-        List<String> ids = fields(line);
+    private static long effective(String text, int start, int end) {
+        List<String> ids = fields(text, start, end);
         if (ids.isEmpty()) {
-            throw new IllegalArgumentException("empty " + line.substring(0, line.indexOf(':')) + " line");
+            throw new IllegalArgumentException("empty " + text.substring(start, text.indexOf(':', start)) + " line");
         }
-        return number(ids.size() > 1 ? ids.get(1) : ids.get(0), line);
+        return number(ids.size() > 1 ? ids.get(1) : ids.get(0), text.substring(start, end));
     }
 
-    private static List<String> fields(String line) {
-        String rest = line.substring(line.indexOf(':') + 1).trim();
-        return rest.isEmpty() ? List.of() : List.of(rest.split("\\s+"));
+    /** The whitespace-separated values after the line's first {@code ':'}. */
+    private static List<String> fields(String text, int start, int end) {
+        List<String> out = new ArrayList<>(4);
+        int i = text.indexOf(':', start) + 1;
+        while (i < end) {
+            while (i < end && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            int from = i;
+            while (i < end && !Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            if (i > from) {
+                out.add(text.substring(from, i));
+            }
+        }
+        return out;
     }
 
     private static long number(String s, String line) {
