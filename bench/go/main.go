@@ -8,8 +8,12 @@
 //	benchclient watch -socket S                              one line per X.509 update: {"t_ns":…, "ids":[…]}
 //	benchclient spire-propagate -socket S -server-socket A -parent ID -n N
 //	                                                         SPIRE entry create → update on an open stream
+//	                                                         [-fanout-file F]: also wait until spire-simagents reports
+//	                                                         that all its agents have the entry (fanout_* figures)
 //	benchclient spire-entries -server-socket A -parent-prefix P -agents K -count N
 //	                                                         creates N SPIRE entries spread over K parents (batched)
+//	benchclient spire-simagents -server-addr H:P -server-socket A -n N [...]
+//	                                                         N simulated SPIRE agents (spire_sim.go)
 package main
 
 import (
@@ -305,6 +309,7 @@ func spirePropagateCmd(args []string) {
 	parent := fs.String("parent", "", "agent SPIFFE ID (parent of the entries)")
 	n := fs.Int("n", 5, "samples")
 	timeout := fs.Duration("timeout", 60*time.Second, "per sample")
+	fanoutFile := fs.String("fanout-file", "", "spire-simagents -events file: wait for every simulated agent before deleting")
 	fs.Parse(args)
 	ctx, cancelAll := context.WithCancel(context.Background())
 	defer cancelAll()
@@ -321,12 +326,13 @@ func spirePropagateCmd(args []string) {
 		updates <- ids(x)
 	}})
 	td := spiffeID(*parent).TrustDomain
-	var rec recorder
+	var rec, fanout recorder
 	start := time.Now()
 	uid := fmt.Sprintf("%d", os.Getuid())
 	for i := 0; i < *n; i++ {
 		id := fmt.Sprintf("spiffe://%s/bench/prop/%d-%d", td, time.Now().UnixNano(), i)
 		t0 := time.Now()
+		t0Wall := t0.UnixNano()
 		created, err := createEntries(ctx, ec, []*types.Entry{{
 			SpiffeId: spiffeID(id), ParentId: spiffeID(*parent),
 			Selectors: []*types.Selector{{Type: "unix", Value: "uid:" + uid}},
@@ -336,6 +342,10 @@ func spirePropagateCmd(args []string) {
 		}
 		arrived, err := waitFor(updates, times, *timeout, func(s []string) bool { return contains(s, id) })
 		rec.add(arrived.Sub(t0), err)
+		if *fanoutFile != "" {
+			tNs, err := awaitFanout(*fanoutFile, id, *timeout)
+			fanout.add(time.Duration(tNs-t0Wall), err)
+		}
 		if _, err := ec.BatchDeleteEntry(ctx, &entryv1.BatchDeleteEntryRequest{Ids: created}); err != nil {
 			fail(err)
 		}
@@ -343,7 +353,42 @@ func spirePropagateCmd(args []string) {
 			fail(fmt.Errorf("deleted entry never left the stream: %w", err))
 		}
 	}
-	emit(summarize("propagation", rec.d, rec.errs, rec.first, time.Since(start)))
+	s := summarize("propagation", rec.d, rec.errs, rec.first, time.Since(start))
+	if *fanoutFile == "" {
+		emit(s)
+		return
+	}
+	f := summarize("fanout", fanout.d, fanout.errs, fanout.first, 0)
+	out := map[string]any{}
+	b, _ := json.Marshal(s)
+	json.Unmarshal(b, &out)
+	out["fanout_count"], out["fanout_errors"], out["fanout_p50_ms"], out["fanout_p99_ms"] = f.Count, f.Errors, f.P50Ms, f.P99Ms
+	if f.FirstEr != "" {
+		out["fanout_first_error"] = f.FirstEr
+	}
+	emit(out)
+}
+
+// awaitFanout polls the spire-simagents events file for the line saying every simulated agent has id.
+func awaitFanout(path, id string, timeout time.Duration) (int64, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			for _, l := range strings.Split(string(b), "\n") {
+				var ev struct {
+					ID  string `json:"id"`
+					TNs int64  `json:"t_ns"`
+				}
+				if json.Unmarshal([]byte(l), &ev) == nil && ev.ID == id {
+					return ev.TNs, nil
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("not every simulated agent had %s within %s", id, timeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func waitFor(updates chan []string, times chan time.Time, timeout time.Duration, ok func([]string) bool) (time.Time, error) {
@@ -401,11 +446,12 @@ func spireEntriesCmd(args []string) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(errors.New("usage: benchclient x509|jwt|validate|watch|spire-propagate|spire-entries [flags]"))
+		fail(errors.New("usage: benchclient x509|jwt|validate|watch|spire-propagate|spire-entries|spire-simagents [flags]"))
 	}
 	cmds := map[string]func([]string){
 		"x509": x509Cmd, "jwt": jwtCmd, "validate": validateCmd, "watch": watchCmd,
 		"spire-propagate": spirePropagateCmd, "spire-entries": spireEntriesCmd,
+		"spire-simagents": spireSimAgentsCmd,
 	}
 	cmd, ok := cmds[os.Args[1]]
 	if !ok {

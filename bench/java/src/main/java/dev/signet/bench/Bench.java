@@ -90,7 +90,7 @@ public final class Bench {
             if (o.phases.contains("sign")) {
                 rawSigning();
             }
-            if (o.phases.contains("wl")) {
+            if (o.phases.contains("wl") || o.phases.contains("prop")) {
                 signetCluster();
                 if (spire) {
                     guarded("SPIRE Workload API and propagation", this::spireCluster);
@@ -179,7 +179,9 @@ public final class Bench {
                 Path sock = SignetSide.agentSocket(agent);
                 awaitIdentity(sock);
                 r.signet("start.agent", "Start-up", "agent start-up → first SVID served to a workload", "ms", true, (System.nanoTime() - t0) / 1e6);
-                workloadApi("signet", agent.pid(), sock, agent);
+                if (o.phases.contains("wl")) {
+                    workloadApi("signet", agent.pid(), sock, agent);
+                }
                 if (o.phases.contains("prop")) {
                     guarded("Signet propagation", () -> propagationSignet(s, sock));
                 }
@@ -202,18 +204,11 @@ public final class Bench {
             awaitIdentity(s.agentSocket);
             r.spire("start.agent", "Start-up", "agent start-up → first SVID served to a workload", "ms", true, (System.nanoTime() - t0) / 1e6);
             r.note("start.agent", "SPIRE: includes creating the entry after the agent is healthy (the entry names the agent's ID)");
-            workloadApi("spire", s.agent.pid(), s.agentSocket, null);
-            log("SPIRE propagation");
-            JsonNode j = go.run("spire-propagate", "-socket", s.agentSocket.toString(), "-server-socket", s.serverSocket.toString(),
-                    "-parent", s.agentId, "-n", Integer.toString(o.spirePropagationSamples));
-            checkErrors("SPIRE propagation", j);
-            r.spire("prop.1.p50", "Propagation", "entry write → update on open workload stream p50, 1 agents", "ms", true, j.get("p50_ms").asDouble());
-            r.spire("prop.1.p99", "Propagation", "entry write → update on open workload stream p99, 1 agents", "ms", true, j.get("p99_ms").asDouble());
-            r.note("prop.1.p99", "SPIRE: " + j.get("count").asInt() + " samples, default sync_interval 5s");
-            for (int level : o.agents) {
-                if (level > 1) {
-                    r.note("prop." + level + ".p50", "SPIRE not measured: needs a SPIRE agent-protocol simulator");
-                }
+            if (o.phases.contains("wl")) {
+                workloadApi("spire", s.agent.pid(), s.agentSocket, null);
+            }
+            if (o.phases.contains("prop")) {
+                guarded("SPIRE propagation", () -> propagationSpire(s));
             }
         }
     }
@@ -521,6 +516,91 @@ public final class Bench {
         });
     }
 
+    /**
+     * SPIRE's propagation at the same agent counts: the real spire-agent plus {@code level - 1} simulated agents
+     * (bench/go spire_sim.go). Signet's propagation entry is "any node"; SPIRE's equivalent is a node alias that
+     * every agent has (the join-token alias entry, as {@code spire-server token generate -spiffeID} creates), so the
+     * entry reaches the simulated agents too and their last arrival gives the fan-out figure.
+     */
+    private void propagationSpire(SpireSide s) throws Exception {
+        log("SPIRE propagation");
+        String alias = "spiffe://" + SignetSide.TD + "/bench/spire-nodes";
+        s.createEntry(alias, s.agentId, "spiffe_id:" + s.agentId);
+        Path events = o.work.resolve("spire-prop-events.jsonl");
+        boolean smoke = o.mode.equals("smoke");
+        SpireSimAgents sims = null;
+        int connected = 0;
+        try {
+            for (int level : o.agents) {
+                int want = level - 1;
+                String sec = "Propagation";
+                if (want > connected) {
+                    long tc = System.nanoTime();
+                    if (sims == null) {
+                        sims = SpireSimAgents.start(go, s, o.work.resolve("spire-simagents-prop.log"), "-n", "0", "-alias", alias,
+                                "-expect-entries", smoke ? "0" : "1", "-watch-prefix", "spiffe://" + SignetSide.TD + "/bench/prop/",
+                                "-events", events.toString());
+                        sims.next("spire_simagents_ready", java.time.Duration.ofMinutes(1));
+                    }
+                    JsonNode ready = SpireSimAgents.requireAll(sims.add(want - connected, java.time.Duration.ofMinutes(30)));
+                    connected = ready.path("agents").asInt();
+                    log("  SPIRE: " + level + " agents connected (" + (System.nanoTime() - tc) / 1_000_000 + " ms, attest p50 "
+                            + ready.path("attest_p50_ms").asText() + " ms)");
+                }
+                if (smoke && want > 0) {
+                    // smoke: the simulated agents connect and sync, but no samples (each costs a SPIRE sync interval)
+                    Proc.Usage u = new Proc.Usage(s.server.pid());
+                    try (u) {
+                        Proc.sleep(500);
+                    }
+                    r.spire("prop." + level + ".server_rss", sec, "server peak RSS, " + level + " agents connected", "MB", true, u.maxRssKb() / 1024.0);
+                    continue;
+                }
+                List<String> args = new ArrayList<>(List.of("spire-propagate", "-socket", s.agentSocket.toString(),
+                        "-server-socket", s.serverSocket.toString(), "-parent", alias, "-n", Integer.toString(o.spirePropagationSamples)));
+                if (want > 0) {
+                    args.addAll(List.of("-fanout-file", events.toString()));
+                }
+                JsonNode j;
+                Proc.Usage u = new Proc.Usage(s.server.pid());
+                try (u) {
+                    j = go.run(args.toArray(new String[0]));
+                }
+                checkErrors("SPIRE propagation at " + level + " agents", j);
+                r.spire("prop." + level + ".p50", sec, "entry write → update on open workload stream p50, " + level + " agents", "ms", true, j.get("p50_ms").asDouble());
+                r.spire("prop." + level + ".p99", sec, "entry write → update on open workload stream p99, " + level + " agents", "ms", true, j.get("p99_ms").asDouble());
+                r.note("prop." + level + ".p99", "SPIRE: " + j.get("count").asInt() + " samples, default sync_interval 5s");
+                if (want > 0) {
+                    if (j.path("fanout_errors").asInt() > 0 || j.path("fanout_count").asInt() == 0) {
+                        throw new IllegalStateException("SPIRE fan-out at " + level + " agents: " + j.path("fanout_first_error").asText());
+                    }
+                    r.spire("prop." + level + ".fanout_p99", sec, "entry write → last of " + want + " simulated agents has it (sync push) p99", "ms", true, j.get("fanout_p99_ms").asDouble());
+                    r.note("prop." + level + ".fanout_p99", "SPIRE: the simulated agents poll (SyncAuthorizedEntries every 5 s ± 10 %), Signet's are pushed to");
+                }
+                r.spire("prop." + level + ".server_rss", sec, "server peak RSS, " + level + " agents connected", "MB", true, u.maxRssKb() / 1024.0);
+            }
+        } finally {
+            if (sims != null) {
+                JsonNode end = sims.stop();
+                if (end.path("sync_errors").asInt() > 0) {
+                    r.notes.add("SPIRE propagation: " + end.path("sync_errors").asInt() + " of " + end.path("syncs").asInt()
+                            + " simulated agent syncs failed, first: " + end.path("first_sync_error").asText());
+                }
+                log("  SPIRE simulated agents: " + end);
+            }
+        }
+        if (o.agents.stream().anyMatch(l -> l > 1)) {
+            r.notes.add("SPIRE propagation with more than one agent: the real spire-agent plus simulated agents (bench/go spire_sim.go) "
+                    + "speaking spire-agent 1.13.3's protocol over mTLS — join-token attestation, then every 5 s ± 10 % "
+                    + "SyncAuthorizedEntries, GetBundle and BatchNewX509SVID for entries without a current SVID — each from its own "
+                    + "loopback address (SPIRE rate-limits attestation per IP). The propagation entry is parented to a node alias "
+                    + "every agent has (join-token alias entry), SPIRE's counterpart of Signet's any-node entry. Differences from "
+                    + "Signet's simulated agents: SPIRE's also mint an X509-SVID for each entry they receive (a real spire-agent "
+                    + "does; Signet's stop at the sync stream), and they poll every 5 s where Signet's hold one open stream"
+                    + (smoke ? "; smoke mode connects them but takes SPIRE samples at 1 agent only" : ""));
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- scale
 
     private void scaleSignet() throws Exception {
@@ -673,7 +753,54 @@ public final class Bench {
             r.spire("scale.startup", "Scale", "server start-up with " + o.scaleEntries + " entries (launch → API healthy)", "ms", true, s.startupMs);
             Proc.sleep(o.mode.equals("smoke") ? 500 : 5000);
             r.spire("scale.rss_start", "Scale", "server RSS 5 s after start with " + o.scaleEntries + " entries, no agents", "MB", true, Proc.rssKb(s.server.pid()) / 1024.0);
-            r.note("scale.rss_agents", "SPIRE not measured: needs a SPIRE agent-protocol simulator");
+            scaleSpireAgents(s);
+        }
+    }
+
+    /** The scale agents for SPIRE: simulated spire-agents (bench/go spire_sim.go) owning the entries created above. */
+    private void scaleSpireAgents(SpireSide s) throws Exception {
+        int perAgent = (int) Math.ceil(o.scaleEntries / (double) o.scaleAgents);
+        log("SPIRE scale: " + o.scaleAgents + " simulated agents");
+        JsonNode ready;
+        JsonNode probe;
+        SpireSimAgents sims = null;
+        Proc.Usage u = new Proc.Usage(s.server.pid());
+        try {
+            try (u) {
+                // the entries are parented to spiffe://example.org/spire/agent/join_token/bench-<i>: agent i's token is bench-<i>
+                sims = SpireSimAgents.start(go, s, o.work.resolve("spire-simagents-scale.log"), "-n", Integer.toString(o.scaleAgents),
+                        "-concurrency", "8", "-budget", (long) (o.scaleAgentSeconds * 1000) + "ms", "-token-prefix", "bench-",
+                        "-expect-entries", Integer.toString(Math.max(0, perAgent - 1)), "-probe", "10");
+                ready = sims.next("spire_simagents_ready", java.time.Duration.ofSeconds((long) o.scaleAgentSeconds + 600));
+            }
+            probe = sims.next("spire_simagents_probe", java.time.Duration.ofMinutes(5));
+        } finally {
+            if (sims != null) {
+                JsonNode end = sims.stop();
+                log("  SPIRE simulated agents: " + end);
+                if (end.path("sync_errors").asInt() > 0) {
+                    r.notes.add("SPIRE scale: " + end.path("sync_errors").asInt() + " of " + end.path("syncs").asInt()
+                            + " simulated agent syncs failed, first: " + end.path("first_sync_error").asText());
+                }
+            }
+        }
+        int connected = ready.path("synced").asInt();
+        if (connected == 0) {
+            throw new IllegalStateException("no SPIRE simulated agent attested and synced: " + ready.path("first_error").asText());
+        }
+        r.spire("scale.agents_connected", "Scale", "simulated agents attested and synced (of " + o.scaleAgents + ", within " + (int) o.scaleAgentSeconds + " s)", "count", false, connected);
+        if (connected < o.scaleAgents) {
+            r.notes.add("SPIRE scale: only " + connected + " of " + o.scaleAgents + " simulated agents attested and received their entries ("
+                    + ready.path("failures").asInt() + " failures, first: " + ready.path("first_error").asText() + ")");
+        }
+        r.spire("scale.sync.p50", "Scale", "SyncAuthorized call → authorized entries received p50, while agents connect", "ms", true, ready.path("first_sync_p50_ms").asDouble());
+        r.spire("scale.sync.p99", "Scale", "SyncAuthorized call → authorized entries received p99, while agents connect", "ms", true, ready.path("first_sync_p99_ms").asDouble());
+        r.note("scale.sync.p99", "SPIRE: first SyncAuthorizedEntries call → its " + Math.max(0, perAgent - 1) + "+ entries received");
+        r.spire("scale.all_connected", "Scale", "agents attested and synced, wall time (8 at a time)", "s", true, ready.path("wall_s").asDouble());
+        r.spire("scale.rss_agents", "Scale", "server peak RSS with " + o.scaleEntries + " entries while the agents connect", "MB", true, u.maxRssKb() / 1024.0);
+        r.note("scale.rss_agents", "SPIRE: simulated spire-agents (bench/go spire_sim.go), which also mint an X509-SVID per entry as spire-agent does");
+        if (probe.path("count").asInt() > 0) {
+            r.spire("scale.sync_one.p50", "Scale", "one agent's SyncAuthorized → entries, all agents connected (p50 of 10)", "ms", true, probe.path("p50_ms").asDouble());
         }
     }
 

@@ -31,7 +31,7 @@ final class GoClient {
         Path src = repo.resolve("bench/go");
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (String f : List.of("main.go", "go.mod", "go.sum")) {
+            for (String f : List.of("main.go", "spire_sim.go", "go.mod", "go.sum")) {
                 d.update(Files.readAllBytes(src.resolve(f)));
             }
             Path out = cacheDir.resolve("go-" + HexFormat.of().formatHex(d.digest()).substring(0, 16)).resolve("benchclient");
