@@ -97,15 +97,18 @@ public final class Server implements AutoCloseable {
         try {
             // node attestor configuration errors (missing CA files, bad cluster blocks) stop the server before it makes keys
             List<dev.signet.server.attestation.NodeAttestor> nodeAttestors = NodeAttestors.create(config, store.joinTokens(), clock);
+            // the provider of CSR checks, X.509 and JWT signatures and CA/JWT key generation, chosen once here
+            dev.signet.core.x509.SigningProvider crypto = dev.signet.core.x509.SigningProvider.select(config.cryptoProvider());
+            log.info("crypto provider: {}", crypto.reason());
             this.ca = new CertificateAuthority(config.trustDomain(), config.dataDir().resolve("ca"), config.caKeyType(),
-                    config.caTtl(), store.bundles(), clock);
+                    config.caTtl(), store.bundles(), clock, crypto);
             ca.initialize();
             // Keys stay published a day past expiry: tokens never outlive their key, so this only covers
             // validators' clock skew, and matches SPIRE pruning bundle entries a day after they expire.
             Duration keptAfterExpiry = EntryValidator.MAX_JWT_TTL.compareTo(config.defaultJwtSvidTtl()) >= 0
                     ? EntryValidator.MAX_JWT_TTL : config.defaultJwtSvidTtl();
             this.jwtKeys = new JwtKeyManager(config.trustDomain(), config.dataDir().resolve("jwt"), config.jwtSigningAlgorithm(),
-                    config.caTtl(), keptAfterExpiry, config.jwtIssuer(), store.bundles(), clock);
+                    config.caTtl(), keptAfterExpiry, config.jwtIssuer(), store.bundles(), clock, crypto);
             jwtKeys.initialize();
             ServerIdentity identity = new ServerIdentity(ca, config.defaultX509SvidTtl(), List.of("localhost"), clock);
             this.entries = new EntryCache(store.entries());

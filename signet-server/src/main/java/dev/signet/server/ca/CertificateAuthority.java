@@ -6,6 +6,8 @@ import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Certificates;
 import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.Csrs;
+import dev.signet.core.x509.SigningProvider;
 import dev.signet.core.x509.Pem;
 import dev.signet.server.store.BundleStore;
 import dev.signet.server.store.StoredBundle;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +50,25 @@ public final class CertificateAuthority {
     private final BundleStore bundles;
     private final Clock clock;
     private final List<Runnable> bundleListeners = new CopyOnWriteArrayList<>();
-    private volatile SigningAuthority current;
+    private final SigningProvider crypto;
+    /** The signing authority with what signing needs from it, swapped as one. */
+    private volatile X509Profiles.Issuer current;
     private volatile SigningAuthority next;
     private volatile TrustBundle cachedBundle;
     private final java.util.concurrent.atomic.AtomicLong bundleGeneration = new java.util.concurrent.atomic.AtomicLong();
 
+    /** A CA signing with the provider {@code crypto_provider = "auto"} chooses on this machine (tests). */
     public CertificateAuthority(TrustDomain trustDomain, Path dir, Crypto.KeyType keyType, Duration caTtl, BundleStore bundles, Clock clock) {
+        this(trustDomain, dir, keyType, caTtl, bundles, clock, SigningProvider.select(SigningProvider.Choice.AUTO));
+    }
+
+    /**
+     * @param crypto the provider that generates CA keys, verifies CSRs and signs certificates; keys loaded from disk
+     *     are translated into its key objects once, at load
+     */
+    public CertificateAuthority(TrustDomain trustDomain, Path dir, Crypto.KeyType keyType, Duration caTtl, BundleStore bundles, Clock clock,
+            SigningProvider crypto) {
+        this.crypto = java.util.Objects.requireNonNull(crypto, "crypto");
         this.trustDomain = trustDomain;
         this.dir = dir;
         this.keyType = keyType;
@@ -63,19 +79,22 @@ public final class CertificateAuthority {
 
     /** Loads the CA from disk, or generates it on first start; makes sure it is in the bundle. */
     public synchronized void initialize() throws IOException {
-        current = load("current");
+        SigningAuthority cur = load("current");
         next = load("next");
         Instant now = clock.instant();
-        if (current == null || !current.certificate().getNotAfter().toInstant().isAfter(now)) {
+        if (cur == null || !cur.certificate().getNotAfter().toInstant().isAfter(now)) {
             if (next != null && next.certificate().getNotAfter().toInstant().isAfter(now)) {
                 activateNext();
             } else {
-                current = generate(now);
-                store("current", current);
-                log.info("generated new CA {}", current);
+                cur = generate(now);
+                store("current", cur);
+                current = new X509Profiles.Issuer(cur, crypto);
+                log.info("generated new CA {}", cur);
             }
+        } else {
+            current = new X509Profiles.Issuer(cur, crypto);
         }
-        publish(current);
+        publish(current.authority());
         if (next != null) {
             publish(next);
         }
@@ -86,7 +105,7 @@ public final class CertificateAuthority {
     public synchronized void rotateIfDue() throws IOException {
         invalidateBundle();
         Instant now = clock.instant();
-        X509Certificate cert = current.certificate();
+        X509Certificate cert = current.authority().certificate();
         Instant notBefore = cert.getNotBefore().toInstant();
         Instant notAfter = cert.getNotAfter().toInstant();
         Duration lifetime = Duration.between(notBefore, notAfter);
@@ -99,7 +118,7 @@ public final class CertificateAuthority {
         }
         if (next != null && remaining.compareTo(lifetime.dividedBy(6)) <= 0) {
             activateNext();
-            log.info("activated CA {}", current);
+            log.info("activated CA {}", current.authority());
         }
         StoredBundle before = bundles.get(trustDomain).orElse(null);
         StoredBundle after = bundles.removeX509Authorities(trustDomain,
@@ -110,15 +129,35 @@ public final class CertificateAuthority {
     }
 
     private void activateNext() throws IOException {
-        current = next;
+        SigningAuthority n = next;
+        current = new X509Profiles.Issuer(n, crypto);
         next = null;
-        store("current", current);
+        store("current", n);
         Files.deleteIfExists(dir.resolve("next.key"));
         Files.deleteIfExists(dir.resolve("next.crt"));
     }
 
     public SigningAuthority current() {
-        return current;
+        return current.authority();
+    }
+
+    /** The provider this CA signs and checks CSRs with. */
+    public SigningProvider crypto() {
+        return crypto;
+    }
+
+    /**
+     * Checks a CSR's self-signature with this CA's provider and returns its public key.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the CSR
+     */
+    public PublicKey verifiedCsrKey(byte[] csrDer) {
+        return Csrs.verifiedPublicKey(csrDer, crypto);
+    }
+
+    /** {@link #verifiedCsrKey} returning the CSR's SubjectPublicKeyInfo, for {@link #signX509SvidDer(SpiffeId, SubjectPublicKeyInfo, Duration, List)}. */
+    public SubjectPublicKeyInfo verifiedCsrKeyInfo(byte[] csrDer) {
+        return Csrs.verifiedKeyInfo(csrDer, crypto);
     }
 
     public TrustDomain trustDomain() {
@@ -133,9 +172,27 @@ public final class CertificateAuthority {
         if (!id.isMemberOf(trustDomain)) {
             throw new IllegalArgumentException("SPIFFE ID " + id + " is not in trust domain " + trustDomain);
         }
-        SigningAuthority ca = current;
+        X509Profiles.Issuer ca = current;
         Instant now = clock.instant();
         return List.of(X509Profiles.leaf(ca, id, key, dnsNames, now, now.plus(ttl)));
+    }
+
+    /**
+     * {@link #signX509Svid} returning the DER encoding of the leaf (the chain is the leaf only), for callers that
+     * send it on: no parse of the just-built certificate.
+     */
+    public byte[] signX509SvidDer(SpiffeId id, PublicKey key, Duration ttl, List<String> dnsNames) {
+        return signX509SvidDer(id, SubjectPublicKeyInfo.getInstance(key.getEncoded()), ttl, dnsNames);
+    }
+
+    /** {@link #signX509SvidDer(SpiffeId, PublicKey, Duration, List)} for a key from {@link #verifiedCsrKeyInfo}. */
+    public byte[] signX509SvidDer(SpiffeId id, SubjectPublicKeyInfo key, Duration ttl, List<String> dnsNames) {
+        if (!id.isMemberOf(trustDomain)) {
+            throw new IllegalArgumentException("SPIFFE ID " + id + " is not in trust domain " + trustDomain);
+        }
+        X509Profiles.Issuer ca = current;
+        Instant now = clock.instant();
+        return X509Profiles.leafDer(ca, id, key, dnsNames, now, now.plus(ttl));
     }
 
     /**
@@ -191,9 +248,9 @@ public final class CertificateAuthority {
     }
 
     private SigningAuthority generate(Instant now) {
-        KeyPair kp = Crypto.generate(keyType);
+        KeyPair kp = crypto.generate(keyType);
         X509Certificate cert = X509Profiles.selfSignedCa(trustDomain, kp.getPublic(), kp.getPrivate(),
-                now.minusSeconds(X509Profiles.NOT_BEFORE_CUSHION_SECONDS), now.plus(caTtl));
+                now.minusSeconds(X509Profiles.NOT_BEFORE_CUSHION_SECONDS), now.plus(caTtl), crypto);
         return new SigningAuthority(kp.getPrivate(), cert);
     }
 
@@ -211,7 +268,7 @@ public final class CertificateAuthority {
         }
         try {
             return new SigningAuthority(
-                    Pem.decodePrivateKey(Files.readString(key)),
+                    crypto.ownKey(Pem.decodePrivateKey(Files.readString(key))), // translated once, here
                     Pem.decodeCertificates(Files.readString(crt)).get(0));
         } catch (IllegalArgumentException e) {
             throw new IOException("CA file " + key + " or " + crt + " is unreadable: " + e.getMessage(), e);

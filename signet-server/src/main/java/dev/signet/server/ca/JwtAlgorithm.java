@@ -5,7 +5,9 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
 import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.SigningProvider;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
 import java.util.Locale;
@@ -37,23 +39,37 @@ public enum JwtAlgorithm {
         return keyType;
     }
 
-    /**
-     * A signer for {@code key}. ECDSA signs with the BouncyCastle provider ({@link Crypto#PROVIDER}): on JDK 17
-     * it is several times faster than SunEC (toolchain.md), and JWT-SVIDs are minted on demand, not ahead of
-     * time. RSA uses the JDK's default provider, whose RSASSA-PSS and PKCS#1 v1.5 signing are constant-time
-     * with blinding. Nimbus signers are thread-safe (a fresh {@code Signature} per call).
-     */
+    /** A signer for {@code key} whose ECDSA signatures use BouncyCastle (tests, checks of loaded keys). */
     public JWSSigner signer(PrivateKey key) {
+        return signer(key, SigningProvider.bouncyCastle());
+    }
+
+    /**
+     * A signer for {@code key}. ECDSA signs with {@code crypto}, the server's chosen provider (Conscrypt where it
+     * loads, else BouncyCastle; both several times faster than SunEC on JDK 17), with the key translated into that
+     * provider's key object here, once — hand this method the key at load or rotation, never per token. RSA uses the
+     * JDK's default provider, whose RSASSA-PSS and PKCS#1 v1.5 signing are constant-time with blinding. Nimbus
+     * signers are thread-safe (a fresh {@code Signature} per call).
+     */
+    public JWSSigner signer(PrivateKey key, SigningProvider crypto) {
         try {
             if (this == ES256 || this == ES384) {
-                ECDSASigner s = new ECDSASigner((ECPrivateKey) key);
-                s.getJCAContext().setProvider(Crypto.PROVIDER);
+                if (!(key instanceof ECPrivateKey)) {
+                    throw new IllegalArgumentException(name() + " cannot sign with a " + key.getAlgorithm() + " key");
+                }
+                ECDSASigner s = new ECDSASigner(crypto.ownKey(key), this == ES256 ? Curve.P_256 : Curve.P_384);
+                s.getJCAContext().setProvider(crypto.provider());
                 return s;
             }
             return new RSASSASigner(key);
         } catch (JOSEException | ClassCastException e) {
             throw new IllegalArgumentException(name() + " cannot sign with a " + key.getAlgorithm() + " key: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether keys of this algorithm are generated and used with the server's chosen provider (EC), not the JDK's (RSA). */
+    boolean usesChosenProvider() {
+        return this == ES256 || this == ES384;
     }
 
     /** Parses {@code ES256}, {@code ES384}, {@code RS256} or {@code PS256} (case-insensitive). */

@@ -3,9 +3,8 @@ package dev.signet.server.ca;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.signet.core.bundle.JwtAuthority;
 import dev.signet.core.files.AtomicFiles;
@@ -13,6 +12,7 @@ import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Crypto;
 import dev.signet.core.x509.Pem;
+import dev.signet.core.x509.SigningProvider;
 import dev.signet.server.store.BundleStore;
 import dev.signet.server.store.StoredBundle;
 import dev.signet.server.store.StoredJwtAuthority;
@@ -74,8 +74,13 @@ public final class JwtKeyManager {
     private volatile Active current;
     private volatile JwtSigningKey next;
 
-    /** The signing key with its (thread-safe) signer, swapped as one. */
-    private record Active(JwtSigningKey key, JWSSigner signer) {}
+    private final SigningProvider crypto;
+
+    /**
+     * The signing key with its (thread-safe) signer and its JOSE header, which is the same for every token it signs
+     * and so is serialised once, swapped as one.
+     */
+    private record Active(JwtSigningKey key, JWSSigner signer, JWSHeader header, String encodedHeader) {}
 
     /**
      * @param dir where the keys are kept ({@code <data_dir>/jwt})
@@ -86,6 +91,16 @@ public final class JwtKeyManager {
      */
     public JwtKeyManager(TrustDomain trustDomain, Path dir, JwtAlgorithm algorithm, Duration keyTtl, Duration keptAfterExpiry,
             String issuer, BundleStore bundles, Clock clock) {
+        this(trustDomain, dir, algorithm, keyTtl, keptAfterExpiry, issuer, bundles, clock, SigningProvider.select(SigningProvider.Choice.AUTO));
+    }
+
+    /**
+     * @param crypto the provider EC keys are generated and signed with; loaded EC keys are translated into its key
+     *     objects once, at load (RSA keys use the JDK's provider)
+     */
+    public JwtKeyManager(TrustDomain trustDomain, Path dir, JwtAlgorithm algorithm, Duration keyTtl, Duration keptAfterExpiry,
+            String issuer, BundleStore bundles, Clock clock, SigningProvider crypto) {
+        this.crypto = Objects.requireNonNull(crypto, "crypto");
         this.trustDomain = Objects.requireNonNull(trustDomain, "trustDomain");
         this.dir = Objects.requireNonNull(dir, "dir");
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
@@ -219,10 +234,6 @@ public final class JwtKeyManager {
         if (exp <= iat) {
             throw new IllegalStateException("JWT signing key " + a.key().keyId() + " has expired; key rotation is overdue");
         }
-        JWSHeader header = new JWSHeader.Builder(a.key().algorithm().jws())
-                .keyID(a.key().keyId())
-                .type(JOSEObjectType.JWT)
-                .build();
         Map<String, Object> claims = new LinkedHashMap<>();
         if (issuer != null) {
             claims.put("iss", issuer);
@@ -231,13 +242,15 @@ public final class JwtKeyManager {
         claims.put("aud", List.copyOf(audience));
         claims.put("exp", exp);
         claims.put("iat", iat);
-        JWSObject jws = new JWSObject(header, new Payload(claims));
+        // JWS compact serialisation (RFC 7515 §7.1) with the key's pre-serialised header
+        String signingInput = a.encodedHeader() + "." + Base64URL.encode(JSONObjectUtils.toJSONString(claims).getBytes(StandardCharsets.UTF_8));
+        Base64URL signature;
         try {
-            jws.sign(a.signer());
+            signature = a.signer().sign(a.header(), signingInput.getBytes(StandardCharsets.US_ASCII));
         } catch (JOSEException e) {
             throw new IllegalStateException("signing a JWT-SVID with key " + a.key().keyId() + " failed: " + e.getMessage(), e);
         }
-        return new JwtSvid(jws.serialize(), Instant.ofEpochSecond(iat), Instant.ofEpochSecond(exp), a.key().keyId());
+        return new JwtSvid(signingInput + "." + signature, Instant.ofEpochSecond(iat), Instant.ofEpochSecond(exp), a.key().keyId());
     }
 
     // ---- bundle ----
@@ -290,15 +303,19 @@ public final class JwtKeyManager {
     // ---- keys ----
 
     private JwtSigningKey generate(Instant now) {
-        KeyPair kp = Crypto.generate(algorithm.keyType());
+        KeyPair kp = algorithm.usesChosenProvider() ? crypto.generate(algorithm.keyType()) : Crypto.generate(algorithm.keyType());
         byte[] id = new byte[KEY_ID_BYTES];
         RANDOM.nextBytes(id);
         String kid = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
         return new JwtSigningKey(kid, algorithm, kp.getPrivate(), kp.getPublic(), now, now.plus(keyTtl));
     }
 
-    private static Active active(JwtSigningKey k) {
-        return new Active(k, k.algorithm().signer(k.privateKey()));
+    private Active active(JwtSigningKey k) {
+        JWSHeader header = new JWSHeader.Builder(k.algorithm().jws())
+                .keyID(k.keyId())
+                .type(JOSEObjectType.JWT)
+                .build();
+        return new Active(k, k.algorithm().signer(k.privateKey(), crypto), header, header.toBase64URL().toString());
     }
 
     private Path file(String slot) {
@@ -330,6 +347,9 @@ public final class JwtKeyManager {
             Instant notAfter = Instant.parse(JSONObjectUtils.getString(json, "not_after"));
             PublicKey pub = JwtAuthority.parsePublicKey(Base64.getDecoder().decode(JSONObjectUtils.getString(json, "public_key")));
             PrivateKey priv = Pem.decodePrivateKey(JSONObjectUtils.getString(json, "private_key"));
+            if (alg.usesChosenProvider() && priv instanceof java.security.interfaces.ECPrivateKey) {
+                priv = crypto.ownKey(priv); // once, at load
+            }
             if (kid == null || kid.isEmpty()) {
                 throw new IllegalArgumentException("key_id is missing");
             }

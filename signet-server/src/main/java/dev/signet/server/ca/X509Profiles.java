@@ -2,7 +2,13 @@ package dev.signet.server.ca;
 
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
+import dev.signet.core.x509.Certificates;
 import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.SigningProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.Signature;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -24,13 +30,16 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 
 /**
  * The X.509 profiles Signet issues, per the X509-SVID standard (spiffe-rules.md §1.B):
@@ -52,6 +61,12 @@ public final class X509Profiles {
 
     /** A self-signed CA certificate for the trust domain. */
     public static X509Certificate selfSignedCa(TrustDomain td, PublicKey pub, PrivateKey key, Instant notBefore, Instant notAfter) {
+        return selfSignedCa(td, pub, key, notBefore, notAfter, SigningProvider.bouncyCastle());
+    }
+
+    /** A self-signed CA certificate for the trust domain, signed with {@code crypto}. */
+    public static X509Certificate selfSignedCa(TrustDomain td, PublicKey pub, PrivateKey key, Instant notBefore, Instant notAfter,
+            SigningProvider crypto) {
         try {
             BigInteger serial = serial();
             X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
@@ -63,38 +78,53 @@ public final class X509Profiles {
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pub));
             b.addExtension(Extension.subjectAlternativeName, false,
                     new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, td.idString())));
-            return sign(b, key, pub);
-        } catch (CertIOException | GeneralSecurityException e) {
+            return Certificates.parse(b.build(new OneShotSigner(crypto, crypto.ownKey(key), algorithmFor(pub))).getEncoded());
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot build CA certificate", e);
         }
     }
 
-    /** A leaf X509-SVID for {@code id} and {@code pub}, signed by {@code issuer}. notAfter is capped at the issuer's. */
+    /** A leaf X509-SVID for {@code id} and {@code pub}, signed by {@code issuer} with BouncyCastle (tests). */
     public static X509Certificate leaf(SigningAuthority issuer, SpiffeId id, PublicKey pub, List<String> dnsNames, Instant now, Instant requestedNotAfter) {
+        return leaf(new Issuer(issuer, SigningProvider.bouncyCastle()), id, pub, dnsNames, now, requestedNotAfter);
+    }
+
+    /** A leaf X509-SVID for {@code id} and {@code pub}, signed by {@code issuer}. notAfter is capped at the issuer's. */
+    public static X509Certificate leaf(Issuer issuer, SpiffeId id, PublicKey pub, List<String> dnsNames, Instant now, Instant requestedNotAfter) {
+        return Certificates.parse(leafDer(issuer, id, pub, dnsNames, now, requestedNotAfter));
+    }
+
+    /**
+     * The DER encoding of a leaf X509-SVID (see {@link #leaf}); the signing hot path, which sends DER and so skips
+     * parsing the certificate it has just built.
+     */
+    public static byte[] leafDer(Issuer issuer, SpiffeId id, PublicKey pub, List<String> dnsNames, Instant now, Instant requestedNotAfter) {
+        return leafDer(issuer, id, SubjectPublicKeyInfo.getInstance(pub.getEncoded()), dnsNames, now, requestedNotAfter);
+    }
+
+    /** {@link #leafDer(Issuer, SpiffeId, PublicKey, List, Instant, Instant)} for a key given as its SubjectPublicKeyInfo. */
+    public static byte[] leafDer(Issuer issuer, SpiffeId id, SubjectPublicKeyInfo spki, List<String> dnsNames, Instant now,
+            Instant requestedNotAfter) {
         if (id.isRoot()) {
             throw new IllegalArgumentException("an X509-SVID's SPIFFE ID must have a path");
         }
         try {
             Instant notBefore = now.minusSeconds(NOT_BEFORE_CUSHION_SECONDS);
-            Instant caNotBefore = issuer.certificate().getNotBefore().toInstant();
-            if (notBefore.isBefore(caNotBefore)) {
-                notBefore = caNotBefore;
+            if (notBefore.isBefore(issuer.notBefore)) {
+                notBefore = issuer.notBefore;
             }
-            Instant notAfter = capped(issuer, requestedNotAfter);
+            Instant notAfter = requestedNotAfter.isAfter(issuer.notAfter) ? issuer.notAfter : requestedNotAfter;
             X500NameBuilder sb = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "US").addRDN(BCStyle.O, "Signet");
             if (!dnsNames.isEmpty()) {
                 sb.addRDN(BCStyle.CN, dnsNames.get(0));
             }
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-                    issuer.certificate(), serial(), Date.from(notBefore), Date.from(notAfter), sb.build(), pub);
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            b.addExtension(Extension.keyUsage, true,
-                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
-            b.addExtension(Extension.extendedKeyUsage, false,
-                    new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pub));
-            b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuer.certificate()));
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(
+                    issuer.name, serial(), time(notBefore), time(notAfter), sb.build(), spki);
+            b.addExtension(Extension.basicConstraints, true, LEAF_BASIC_CONSTRAINTS);
+            b.addExtension(Extension.keyUsage, true, LEAF_KEY_USAGE);
+            b.addExtension(Extension.extendedKeyUsage, false, LEAF_EXTENDED_KEY_USAGE);
+            b.addExtension(Extension.subjectKeyIdentifier, false, subjectKeyIdentifier(spki));
+            b.addExtension(issuer.authorityKeyIdentifier);
             List<GeneralName> names = new ArrayList<>();
             names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString()));
             for (String dns : dnsNames) {
@@ -105,11 +135,138 @@ public final class X509Profiles {
                 }
             }
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
-            return sign(b, issuer.key(), issuer.certificate().getPublicKey());
-        } catch (CertIOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build X509-SVID for " + id, e);
+            return b.build(new OneShotSigner(issuer.crypto, issuer.key, issuer.algorithm)).getEncoded();
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new IllegalStateException("cannot build X509-SVID for " + id + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * What signing a leaf needs from its CA, computed once per CA (at load and rotation), not per certificate: the
+     * issuer name, the authority key identifier extension, the signature algorithm and the CA key as one of the
+     * signing provider's own key objects.
+     */
+    public static final class Issuer {
+        private final SigningAuthority authority;
+        private final SigningProvider crypto;
+        private final PrivateKey key;
+        private final X500Name name;
+        private final Extension authorityKeyIdentifier;
+        private final AlgorithmIdentifier algorithm;
+        private final Instant notBefore;
+        private final Instant notAfter;
+
+        public Issuer(SigningAuthority authority, SigningProvider crypto) {
+            this.authority = authority;
+            this.crypto = crypto;
+            this.key = crypto.ownKey(authority.key());
+            X509Certificate cert = authority.certificate();
+            this.name = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+            try {
+                this.authorityKeyIdentifier = new Extension(Extension.authorityKeyIdentifier, false,
+                        new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(cert).getEncoded(ASN1Encoding.DER));
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("cannot read CA certificate " + cert.getSubjectX500Principal() + ": " + e.getMessage(), e);
+            }
+            this.algorithm = algorithmFor(cert.getPublicKey());
+            this.notBefore = cert.getNotBefore().toInstant();
+            this.notAfter = cert.getNotAfter().toInstant();
+        }
+
+        public SigningAuthority authority() {
+            return authority;
+        }
+
+        public SigningProvider crypto() {
+            return crypto;
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter UTC_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
+    private static final java.time.format.DateTimeFormatter GENERALIZED_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * A certificate validity time (RFC 5280 §4.1.2.5: UTCTime for 1950–2049, else GeneralizedTime; whole seconds, UTC)
+     * encoded directly: BouncyCastle's {@code Time(Date)} formats and re-parses through two SimpleDateFormats per call.
+     */
+    static Time time(Instant t) throws IOException {
+        int year = t.atOffset(java.time.ZoneOffset.UTC).getYear();
+        boolean utc = year >= 1950 && year <= 2049;
+        byte[] text = (utc ? UTC_TIME : GENERALIZED_TIME).format(t).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] der = new byte[text.length + 2];
+        der[0] = utc ? (byte) 0x17 : (byte) 0x18;
+        der[1] = (byte) text.length;
+        System.arraycopy(text, 0, der, 2, text.length);
+        return Time.getInstance(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(der));
+    }
+
+    private static final BasicConstraints LEAF_BASIC_CONSTRAINTS = new BasicConstraints(false);
+    private static final KeyUsage LEAF_KEY_USAGE = new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement);
+    private static final ExtendedKeyUsage LEAF_EXTENDED_KEY_USAGE =
+            new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+
+    /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bit string. */
+    private static SubjectKeyIdentifier subjectKeyIdentifier(SubjectPublicKeyInfo spki) {
+        org.bouncycastle.crypto.digests.SHA1Digest d = new org.bouncycastle.crypto.digests.SHA1Digest();
+        byte[] bits = spki.getPublicKeyData().getBytes();
+        d.update(bits, 0, bits.length);
+        byte[] out = new byte[d.getDigestSize()];
+        d.doFinal(out, 0);
+        return new SubjectKeyIdentifier(out);
+    }
+
+    private static AlgorithmIdentifier algorithmFor(PublicKey signerPub) {
+        return new DefaultSignatureAlgorithmIdentifierFinder().find(Crypto.signatureAlgorithm(signerPub));
+    }
+
+    /**
+     * A {@link ContentSigner} for one certificate: buffers the TBSCertificate and signs it with a fresh {@link
+     * Signature} of the chosen provider and the provider's own key object (no key translation, no builder lookups).
+     */
+    private static final class OneShotSigner implements ContentSigner {
+        private final SigningProvider crypto;
+        private final PrivateKey key;
+        private final AlgorithmIdentifier algorithm;
+        private final ByteArrayOutputStream tbs = new ByteArrayOutputStream(512);
+
+        OneShotSigner(SigningProvider crypto, PrivateKey key, AlgorithmIdentifier algorithm) {
+            this.crypto = crypto;
+            this.key = key;
+            this.algorithm = algorithm;
+        }
+
+        @Override
+        public AlgorithmIdentifier getAlgorithmIdentifier() {
+            return algorithm;
+        }
+
+        @Override
+        public OutputStream getOutputStream() {
+            return tbs;
+        }
+
+        @Override
+        public byte[] getSignature() {
+            try {
+                Signature s = crypto.signature(JCA_NAMES.get(algorithm.getAlgorithm()));
+                s.initSign(key, crypto.random());
+                s.update(tbs.toByteArray());
+                return s.sign();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("signing with " + crypto.name() + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static final java.util.Map<org.bouncycastle.asn1.ASN1ObjectIdentifier, String> JCA_NAMES = java.util.Map.of(
+            org.bouncycastle.asn1.x9.X9ObjectIdentifiers.ecdsa_with_SHA256, "SHA256withECDSA",
+            org.bouncycastle.asn1.x9.X9ObjectIdentifiers.ecdsa_with_SHA384, "SHA384withECDSA",
+            org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.sha256WithRSAEncryption, "SHA256withRSA");
 
     /** {@code requested}, or the issuer's notAfter if that is earlier: an SVID never outlives its signer. */
     public static Instant capped(SigningAuthority issuer, Instant requested) {
@@ -123,15 +280,6 @@ public final class X509Profiles {
 
     private static BigInteger serial() {
         return new BigInteger(127, RANDOM).add(BigInteger.ONE); // positive, at most 16 octets
-    }
-
-    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key, PublicKey signerPub) throws GeneralSecurityException {
-        try {
-            var signer = new JcaContentSignerBuilder(Crypto.signatureAlgorithm(signerPub)).setProvider(Crypto.PROVIDER).build(key);
-            return new JcaX509CertificateConverter().getCertificate(b.build(signer));
-        } catch (OperatorCreationException e) {
-            throw new GeneralSecurityException(e);
-        }
     }
 
     static String hexSerial(X509Certificate c) {

@@ -4,6 +4,12 @@
  * DNS names from the caller (which takes them from a registration entry), and only the public key from
  * a CSR.
  *
+ * <p><b>Signing provider.</b> CSR checks, signatures and CA/JWT key generation go through one {@link
+ * dev.signet.core.x509.SigningProvider} (Conscrypt where its native library loads, else BouncyCastle; {@code
+ * crypto_provider}), chosen by the composition root and passed in. Keys are translated into the provider's own key
+ * objects once, at load and rotation ({@link dev.signet.server.ca.X509Profiles.Issuer} also precomputes the issuer
+ * name, authority key identifier and algorithm per CA), never per signature; key files stay PKCS#8 PEM either way.
+ *
  * <p><b>Several servers.</b> Private keys never leave the machine that made them, so every server sharing a
  * datastore keeps its own self-signed CA key and its own JWT signing key in its own {@code data_dir}, and
  * publishes its root and JWT public key in the one shared trust bundle. The bundle therefore carries every

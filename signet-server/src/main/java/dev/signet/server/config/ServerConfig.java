@@ -5,6 +5,7 @@ import dev.signet.core.config.ConfigException;
 import dev.signet.core.intention.Action;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.SigningProvider;
 import dev.signet.server.ca.JwtAlgorithm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,25 @@ public record ServerConfig(
         Action defaultIntentionPolicy,
         Http http,
         DatastoreSettings datastore,
-        Map<String, ConfigBlock> nodeAttestors) {
+        Map<String, ConfigBlock> nodeAttestors,
+        SigningProvider.Choice cryptoProvider) {
+
+    /** A configuration with {@code crypto_provider = "auto"}. */
+    public ServerConfig(TrustDomain trustDomain, Path dataDir, String bindAddress, int bindPort, Path socketPath,
+            Crypto.KeyType caKeyType, Duration caTtl, Duration defaultX509SvidTtl, Duration defaultJwtSvidTtl, Duration agentTtl,
+            String logLevel, JwtAlgorithm jwtSigningAlgorithm, String jwtIssuer, int jwtSvidRateLimit, OidcDiscovery oidcDiscovery,
+            Action defaultIntentionPolicy, Http http, DatastoreSettings datastore, Map<String, ConfigBlock> nodeAttestors) {
+        this(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl, defaultJwtSvidTtl,
+                agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, defaultIntentionPolicy, http,
+                datastore, nodeAttestors, SigningProvider.Choice.AUTO);
+    }
+
+    /** This configuration with another {@code crypto_provider} (tests). */
+    public ServerConfig withCryptoProvider(SigningProvider.Choice choice) {
+        return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
+                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery,
+                defaultIntentionPolicy, http, datastore, nodeAttestors, choice);
+    }
 
     public static final String DEFAULT_SOCKET = "/tmp/signet/server.sock";
     /** NewJWTSVID calls per second per agent (burst the same) when {@code jwt_svid_rate_limit} is not set: SPIRE's signing limit. */
@@ -71,21 +90,21 @@ public record ServerConfig(
     public ServerConfig withHttp(Http http) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
                 defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery,
-                defaultIntentionPolicy, http, datastore, nodeAttestors);
+                defaultIntentionPolicy, http, datastore, nodeAttestors, cryptoProvider);
     }
 
     /** This configuration with another datastore (tests, dev mode). */
     public ServerConfig withDatastore(DatastoreSettings store) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
                 defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery,
-                defaultIntentionPolicy, http, store, nodeAttestors);
+                defaultIntentionPolicy, http, store, nodeAttestors, cryptoProvider);
     }
 
     /** This configuration with these {@code node_attestor "<name>" { ... }} blocks (tests). */
     public ServerConfig withNodeAttestors(Map<String, ConfigBlock> blocks) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
                 defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery,
-                defaultIntentionPolicy, http, datastore, blocks);
+                defaultIntentionPolicy, http, datastore, blocks, cryptoProvider);
     }
 
     /**
@@ -122,13 +141,13 @@ public record ServerConfig(
     /** This configuration with another default intention policy (tests, dev mode). */
     public ServerConfig withDefaultIntentionPolicy(Action policy) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
-                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, policy, http, datastore, nodeAttestors);
+                defaultJwtSvidTtl, agentTtl, logLevel, jwtSigningAlgorithm, jwtIssuer, jwtSvidRateLimit, oidcDiscovery, policy, http, datastore, nodeAttestors, cryptoProvider);
     }
 
     /** This configuration with other JWT settings (tests, dev mode). */
     public ServerConfig withJwt(JwtAlgorithm algorithm, String issuer, int rateLimit, OidcDiscovery oidc) {
         return new ServerConfig(trustDomain, dataDir, bindAddress, bindPort, socketPath, caKeyType, caTtl, defaultX509SvidTtl,
-                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc, defaultIntentionPolicy, http, datastore, nodeAttestors);
+                defaultJwtSvidTtl, agentTtl, logLevel, algorithm, issuer, rateLimit, oidc, defaultIntentionPolicy, http, datastore, nodeAttestors, cryptoProvider);
     }
 
     /**
@@ -197,6 +216,7 @@ public record ServerConfig(
         int jwtRateLimit = s.integer("jwt_svid_rate_limit", DEFAULT_JWT_SVID_RATE_LIMIT);
         OidcDiscovery oidc = s.has("oidc_discovery") ? oidc(s.block("oidc_discovery"), jwtIssuer) : null;
         String intentionPolicy = s.string("default_intention_policy", "deny");
+        String cryptoProviderName = s.string("crypto_provider", "auto");
         Http http = s.has("http") ? http(s.block("http")) : null;
         s.rejectUnknownKeys();
         Action defaultIntentionPolicy;
@@ -217,6 +237,12 @@ public record ServerConfig(
         }
         if (bindPort < 0 || bindPort > 65535) {
             throw s.invalid("bind_port", "must be between 0 and 65535, got " + bindPort);
+        }
+        SigningProvider.Choice cryptoProvider;
+        try {
+            cryptoProvider = SigningProvider.Choice.parse(cryptoProviderName);
+        } catch (IllegalArgumentException e) {
+            throw s.invalid("crypto_provider", e.getMessage());
         }
         Crypto.KeyType kt;
         try {
@@ -251,7 +277,7 @@ public record ServerConfig(
             throw s.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
         }
         return new ServerConfig(trustDomain, Path.of(dataDir), bindAddress, bindPort, Path.of(socket), kt, caTtl, x509Ttl, jwtTtl, agentTtl, level,
-                alg, jwtIssuer, jwtRateLimit, oidc, defaultIntentionPolicy, http, datastore, nodeAttestors);
+                alg, jwtIssuer, jwtRateLimit, oidc, defaultIntentionPolicy, http, datastore, nodeAttestors, cryptoProvider);
     }
 
     private static DatastoreSettings datastore(ConfigBlock b) {
@@ -372,6 +398,7 @@ public record ServerConfig(
         defaultIntentionPolicy = defaultIntentionPolicy == null ? Action.DENY : defaultIntentionPolicy;
         datastore = datastore == null ? DatastoreSettings.SQLITE : datastore;
         nodeAttestors = nodeAttestors == null ? Map.of() : Map.copyOf(nodeAttestors);
+        cryptoProvider = cryptoProvider == null ? SigningProvider.Choice.AUTO : cryptoProvider;
         if (jwtSvidRateLimit < 0) {
             throw new ConfigException("server config: jwt_svid_rate_limit must not be negative");
         }

@@ -37,7 +37,8 @@ class CertificateAuthorityTest {
     }
 
     private CertificateAuthority ca() throws Exception {
-        CertificateAuthority ca = new CertificateAuthority(TD, dir.resolve("ca"), Crypto.KeyType.EC_P256, Duration.ofHours(24), store.bundles(), clock);
+        CertificateAuthority ca = new CertificateAuthority(TD, dir.resolve("ca"), Crypto.KeyType.EC_P256, Duration.ofHours(24), store.bundles(), clock,
+                TestCrypto.provider());
         ca.initialize();
         return ca;
     }
@@ -47,6 +48,8 @@ class CertificateAuthorityTest {
         CertificateAuthority ca = ca();
         assertThat(Files.getPosixFilePermissions(dir.resolve("ca/current.key"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(ca.bundle().x509Authorities()).containsExactly(ca.current().certificate());
+        assertThat(ca.crypto().owns(ca.current().key())).as("the CA key is a key object of " + ca.crypto()).isTrue();
+        assertThat(ca.crypto().kind()).isEqualTo(TestCrypto.provider().kind());
         X509Certificate first = ca.current().certificate();
         assertThat(ca().current().certificate()).as("a restart reuses the CA").isEqualTo(first);
     }

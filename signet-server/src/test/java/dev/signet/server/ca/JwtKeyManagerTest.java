@@ -47,7 +47,8 @@ class JwtKeyManagerTest {
     }
 
     private JwtKeyManager manager(JwtAlgorithm alg) throws Exception {
-        JwtKeyManager m = new JwtKeyManager(TD, dir.resolve("jwt"), alg, KEY_TTL, KEPT, null, store.bundles(), clock);
+        JwtKeyManager m = new JwtKeyManager(TD, dir.resolve("jwt"), alg, KEY_TTL, KEPT, null, store.bundles(), clock,
+                TestCrypto.provider());
         m.initialize();
         return m;
     }
@@ -208,7 +209,7 @@ class JwtKeyManagerTest {
     @Test
     void theStoreBundleKeepsX509AuthoritiesBesideJwtOnes() throws Exception {
         CertificateAuthority ca = new CertificateAuthority(TD, dir.resolve("ca"), dev.signet.core.x509.Crypto.KeyType.EC_P256,
-                KEY_TTL, store.bundles(), clock);
+                KEY_TTL, store.bundles(), clock, TestCrypto.provider());
         ca.initialize();
         JwtKeyManager m = manager(JwtAlgorithm.ES256);
         StoredBundle b = store.bundles().get(TD).orElseThrow();

@@ -7,6 +7,7 @@ import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Certificates;
 import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.SigningProvider;
 import dev.signet.core.x509.SvidVerifier;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -20,13 +21,15 @@ import org.junit.jupiter.api.Test;
 class X509ProfilesTest {
     private static final TrustDomain TD = new TrustDomain("example.org");
     private final Instant now = Instant.now();
-    private final KeyPair caKeys = Crypto.generate(Crypto.KeyType.EC_P256);
+    private final SigningProvider crypto = TestCrypto.provider();
+    private final KeyPair caKeys = crypto.generate(Crypto.KeyType.EC_P256);
     private final SigningAuthority ca = new SigningAuthority(caKeys.getPrivate(),
-            X509Profiles.selfSignedCa(TD, caKeys.getPublic(), caKeys.getPrivate(), now.minusSeconds(10), now.plus(Duration.ofHours(24))));
+            X509Profiles.selfSignedCa(TD, caKeys.getPublic(), caKeys.getPrivate(), now.minusSeconds(10), now.plus(Duration.ofHours(24)), crypto));
+    private final X509Profiles.Issuer issuer = new X509Profiles.Issuer(ca, crypto);
 
     private X509Certificate leaf(String id, List<String> dns, Duration ttl) {
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
-        return X509Profiles.leaf(ca, SpiffeId.parse(id), kp.getPublic(), dns, now, now.plus(ttl));
+        return X509Profiles.leaf(issuer, SpiffeId.parse(id), kp.getPublic(), dns, now, now.plus(ttl));
     }
 
     @Test
@@ -99,5 +102,15 @@ class X509ProfilesTest {
                 Crypto.generate(Crypto.KeyType.EC_P256).getPublic(), List.of(), now, now.plusSeconds(60));
         assertThatThrownBy(() -> SvidVerifier.verify(List.of(l), List.of(ca.certificate()), now))
                 .isInstanceOf(java.security.GeneralSecurityException.class);
+    }
+
+    @Test
+    void validityTimesAreEncodedAsBouncyCastleEncodesThem() throws Exception {
+        for (String t : List.of("1950-01-01T00:00:00Z", "1999-12-31T23:59:59.999Z", "2026-12-04T21:55:07.123456Z",
+                "2049-12-31T23:59:59Z", "2050-01-01T00:00:00Z", "9999-12-31T23:59:59Z")) {
+            Instant i = Instant.parse(t);
+            assertThat(X509Profiles.time(i).getEncoded()).as(t)
+                    .isEqualTo(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(i)).getEncoded());
+        }
     }
 }

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import dev.signet.core.registration.Entry;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.x509.Certificates;
-import dev.signet.core.x509.Csrs;
 import dev.signet.proto.agent.v1.AgentApiGrpc;
 import dev.signet.proto.agent.v1.AttestAgentRequest;
 import dev.signet.proto.agent.v1.AttestAgentResponse;
@@ -153,7 +152,7 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
         AgentRecord agent = AgentAuthenticator.AGENT.get();
         PublicKey key;
         try {
-            key = Csrs.verifiedPublicKey(req.getCsr().toByteArray());
+            key = ca.verifiedCsrKey(req.getCsr().toByteArray());
         } catch (IllegalArgumentException e) {
             out.onError(Status.INVALID_ARGUMENT.withDescription("csr: " + e.getMessage()).asRuntimeException());
             return;
@@ -199,10 +198,9 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
                 r.setError("entry not found or not authorized");
             } else {
                 try {
-                    PublicKey key = Csrs.verifiedPublicKey(p.getCsr().toByteArray());
+                    var key = ca.verifiedCsrKeyInfo(p.getCsr().toByteArray());
                     Duration ttl = e.x509Ttl() != null ? e.x509Ttl() : defaultX509Ttl;
-                    ca.signX509Svid(e.spiffeId(), key, ttl, e.dnsNames())
-                            .forEach(c -> r.addSvidChain(ByteString.copyFrom(Certificates.der(c))));
+                    r.addSvidChain(ByteString.copyFrom(ca.signX509SvidDer(e.spiffeId(), key, ttl, e.dnsNames()))); // the chain is the leaf
                 } catch (IllegalArgumentException ex) {
                     r.setError("csr: " + ex.getMessage());
                 }
@@ -292,14 +290,14 @@ public final class AgentApiService extends AgentApiGrpc.AgentApiImplBase {
         }
         PublicKey key;
         try {
-            key = Csrs.verifiedPublicKey(req.getCsr().toByteArray());
+            key = ca.verifiedCsrKey(req.getCsr().toByteArray());
         } catch (IllegalArgumentException e) {
             out.onError(Status.INVALID_ARGUMENT.withDescription("csr: " + e.getMessage()).asRuntimeException());
             return;
         }
         NewTemplatedX509SVIDResponse.Builder resp = NewTemplatedX509SVIDResponse.newBuilder();
-        ca.signX509Svid(id, key, t.x509Ttl() != null ? t.x509Ttl() : defaultX509Ttl, t.dnsNames())
-                .forEach(c -> resp.addSvidChain(ByteString.copyFrom(Certificates.der(c))));
+        resp.addSvidChain(ByteString.copyFrom(ca.signX509SvidDer(id, key, t.x509Ttl() != null ? t.x509Ttl() : defaultX509Ttl,
+                t.dnsNames()))); // the chain is the leaf
         log.debug("signed templated SVID {} (template {}, agent {})", id, t.id(), agent.id());
         out.onNext(resp.build());
         out.onCompleted();
