@@ -415,6 +415,16 @@ public final class IdentityCache implements IdentitySource, AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every notification queued before this call has been delivered (for tests: a barrier after a
+     * change). False if that took longer than {@code timeout}.
+     */
+    boolean awaitNotifications(Duration timeout) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        notifier.execute(done::countDown);
+        return done.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** An identity workloads receive: its entry, SPIFFE ID and how many subscriptions receive it. */
     public record Served(String entryId, String spiffeId, int workloads) {}
 

@@ -77,7 +77,7 @@ class IdentityCacheTest {
     }
 
     /** Receives a subscriber's updates; {@link #assertNothingNew} uses the cache's in-order notifier as a barrier. */
-    private final class Updates implements java.util.function.Consumer<WorkloadUpdate> {
+    private class Updates implements java.util.function.Consumer<WorkloadUpdate> {
         final BlockingQueue<WorkloadUpdate> queue = new LinkedBlockingQueue<>();
         IdentitySource.Subscription sub;
 
@@ -104,17 +104,12 @@ class IdentityCacheTest {
         }
 
         /**
-         * Notifications run in order on one thread, so once later subscribers got their first updates every
-         * notification caused before has been delivered (two probes, in case the first was served by a fan-out
-         * still in progress).
+         * Change notifications run in order on the cache's notifier thread, so once a task queued there now has
+         * run, every notification caused before has been delivered. (A new subscriber is no barrier: its first
+         * state is delivered on the subscribing thread.)
          */
         void assertNothingNew(IdentityCache c) throws InterruptedException {
-            for (int i = 0; i < 2; i++) {
-                Updates probe = new Updates();
-                try (IdentitySource.Subscription s = c.subscribe(Set.of(), probe)) {
-                    probe.next();
-                }
-            }
+            assertThat(c.awaitNotifications(Duration.ofSeconds(5))).as("notifier drained").isTrue();
             assertThat(queue).as("unexpected notifications").isEmpty();
         }
     }
@@ -338,6 +333,70 @@ class IdentityCacheTest {
         assertThat(first.identities()).extracting(X509Identity::leaf).containsExactly(svid.leaf());
         assertThat(first.bundle()).containsExactly(PKI.ca);
         assertThat(first.pending()).isFalse();
+    }
+
+    @Test
+    void theFirstStateIsDeliveredOnTheSubscribingThreadBeforeSubscribeReturns() throws Exception {
+        Entry web = entry("web", "/web", WEB);
+        cache.update(List.of(web), List.of(PKI.ca));
+        X509Identity svid = minted(web);
+        cache.put(List.of(svid));
+        assertThat(cache.awaitNotifications(Duration.ofSeconds(5))).isTrue();
+
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Updates u = new Updates() {
+            @Override
+            public void accept(WorkloadUpdate update) {
+                threads.add(Thread.currentThread().getName());
+                super.accept(update);
+            }
+        };
+        u.sub = cache.subscribe(WEB, u);
+
+        assertThat(u.queue).hasSize(1);
+        assertThat(threads).containsExactly(Thread.currentThread().getName());
+        assertThat(entryIds(u.next())).containsExactly("web");
+        // later changes come from the notifier thread
+        cache.put(List.of(minted(web)));
+        u.next();
+        assertThat(threads.get(1)).isEqualTo("signet-cache-notify");
+        u.assertNothingNew(cache);
+    }
+
+    @Test
+    void subscribersRacingChangesNeverSeeAnOlderStateLast() throws Exception {
+        // Each change adds an entry for WEB; a subscriber's updates must only ever grow, and its last one must be
+        // the final state, however its first (synchronous) delivery interleaves with the notifier's fan-outs.
+        int changes = 40;
+        List<Entry> entries = new ArrayList<>();
+        List<Updates> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread subscribing = new Thread(() -> {
+            for (int i = 0; i < 200; i++) {
+                Updates u = new Updates();
+                u.sub = cache.subscribe(WEB, u);
+                subscribers.add(u);
+            }
+        });
+        subscribing.start();
+        for (int i = 0; i < changes; i++) {
+            Entry e = entry(String.format("e%03d", i), "/w" + i, WEB);
+            entries.add(e);
+            cache.update(List.copyOf(entries), List.of(PKI.ca));
+            cache.put(List.of(minted(e)));
+        }
+        subscribing.join(10_000);
+        assertThat(cache.awaitNotifications(Duration.ofSeconds(10))).isTrue();
+
+        for (Updates u : subscribers) {
+            List<WorkloadUpdate> seen = new ArrayList<>(u.queue);
+            assertThat(seen).isNotEmpty();
+            for (int i = 1; i < seen.size(); i++) {
+                assertThat(seen.get(i).entries().size()).as("never an older state after a newer one")
+                        .isGreaterThanOrEqualTo(seen.get(i - 1).entries().size());
+            }
+            assertThat(entryIds(seen.get(seen.size() - 1))).hasSize(changes);
+            u.sub.close();
+        }
     }
 
     @Test

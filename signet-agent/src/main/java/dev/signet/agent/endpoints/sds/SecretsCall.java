@@ -186,7 +186,8 @@ final class SecretsCall implements StreamObserver<DiscoveryRequest>, Consumer<Wo
             toClose = end();
         }
         log.debug("{} from pid {}: cancelled by the client after {} responses", method, pid, sent);
-        closeLater(toClose);
+        // Inline: gRPC calls this on its own thread, never inside the cache's listener; closing only unregisters.
+        closeQuietly(toClose);
     }
 
     synchronized boolean isDone() {
@@ -306,6 +307,9 @@ final class SecretsCall implements StreamObserver<DiscoveryRequest>, Consumer<Wo
     }
 
     private static void closeQuietly(IdentitySource.Subscription s) {
+        if (s == null) {
+            return;
+        }
         try {
             s.close();
         } catch (RuntimeException e) {

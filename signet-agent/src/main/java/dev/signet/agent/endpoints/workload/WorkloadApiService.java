@@ -351,6 +351,9 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
     }
 
     private static void closeQuietly(IdentitySource.Subscription subscription) {
+        if (subscription == null) {
+            return;
+        }
         try {
             subscription.close();
         } catch (RuntimeException e) {
@@ -471,7 +474,9 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
             }
             streams.remove(this);
             log.debug("{} from pid {}: cancelled by the client after {} messages", method, pid, sent);
-            closeLater(toClose);
+            // Inline, not closeLater: gRPC calls this on the event loop, never inside the cache's listener, and
+            // closing only unregisters; a hand-off would wake an attestation thread for every connection.
+            closeQuietly(toClose);
         }
 
         synchronized boolean isDone() {
