@@ -120,9 +120,9 @@ public final class X509Profiles {
             }
             X509v3CertificateBuilder b = new X509v3CertificateBuilder(
                     issuer.name, serial(), time(notBefore), time(notAfter), sb.build(), spki);
-            b.addExtension(Extension.basicConstraints, true, LEAF_BASIC_CONSTRAINTS);
-            b.addExtension(Extension.keyUsage, true, LEAF_KEY_USAGE);
-            b.addExtension(Extension.extendedKeyUsage, false, LEAF_EXTENDED_KEY_USAGE);
+            b.addExtension(LEAF_BASIC_CONSTRAINTS);
+            b.addExtension(LEAF_KEY_USAGE);
+            b.addExtension(LEAF_EXTENDED_KEY_USAGE);
             b.addExtension(Extension.subjectKeyIdentifier, false, subjectKeyIdentifier(spki));
             b.addExtension(issuer.authorityKeyIdentifier);
             List<GeneralName> names = new ArrayList<>();
@@ -135,7 +135,9 @@ public final class X509Profiles {
                 }
             }
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
-            return b.build(new OneShotSigner(issuer.crypto, issuer.key, issuer.algorithm)).getEncoded();
+            OneShotSigner signer = new OneShotSigner(issuer.crypto, issuer.key, issuer.algorithm);
+            b.build(signer);
+            return signer.certificate(issuer.encodedAlgorithm);
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalArgumentException iae) {
                 throw iae;
@@ -156,6 +158,7 @@ public final class X509Profiles {
         private final X500Name name;
         private final Extension authorityKeyIdentifier;
         private final AlgorithmIdentifier algorithm;
+        private final byte[] encodedAlgorithm;
         private final Instant notBefore;
         private final Instant notAfter;
 
@@ -172,6 +175,11 @@ public final class X509Profiles {
                 throw new IllegalStateException("cannot read CA certificate " + cert.getSubjectX500Principal() + ": " + e.getMessage(), e);
             }
             this.algorithm = algorithmFor(cert.getPublicKey());
+            try {
+                this.encodedAlgorithm = algorithm.getEncoded(ASN1Encoding.DER);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
             this.notBefore = cert.getNotBefore().toInstant();
             this.notAfter = cert.getNotAfter().toInstant();
         }
@@ -205,10 +213,20 @@ public final class X509Profiles {
         return Time.getInstance(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(der));
     }
 
-    private static final BasicConstraints LEAF_BASIC_CONSTRAINTS = new BasicConstraints(false);
-    private static final KeyUsage LEAF_KEY_USAGE = new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement);
-    private static final ExtendedKeyUsage LEAF_EXTENDED_KEY_USAGE =
-            new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+    // the leaf's constant extensions, DER-encoded once
+    private static final Extension LEAF_BASIC_CONSTRAINTS = extension(Extension.basicConstraints, true, new BasicConstraints(false));
+    private static final Extension LEAF_KEY_USAGE = extension(Extension.keyUsage, true,
+            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
+    private static final Extension LEAF_EXTENDED_KEY_USAGE = extension(Extension.extendedKeyUsage, false,
+            new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+
+    private static Extension extension(org.bouncycastle.asn1.ASN1ObjectIdentifier oid, boolean critical, org.bouncycastle.asn1.ASN1Encodable value) {
+        try {
+            return new Extension(oid, critical, value.toASN1Primitive().getEncoded(ASN1Encoding.DER));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bit string. */
     private static SubjectKeyIdentifier subjectKeyIdentifier(SubjectPublicKeyInfo spki) {
@@ -232,7 +250,8 @@ public final class X509Profiles {
         private final SigningProvider crypto;
         private final PrivateKey key;
         private final AlgorithmIdentifier algorithm;
-        private final ByteArrayOutputStream tbs = new ByteArrayOutputStream(512);
+        private final ByteArrayOutputStream tbs = new ByteArrayOutputStream(1024);
+        private byte[] signature;
 
         OneShotSigner(SigningProvider crypto, PrivateKey key, AlgorithmIdentifier algorithm) {
             this.crypto = crypto;
@@ -243,6 +262,14 @@ public final class X509Profiles {
         @Override
         public AlgorithmIdentifier getAlgorithmIdentifier() {
             return algorithm;
+        }
+
+        /** The signed certificate's DER, once the builder has had {@link #getSignature()}. */
+        byte[] certificate(byte[] encodedAlgorithm) {
+            if (signature == null) {
+                throw new IllegalStateException("not signed yet");
+            }
+            return X509Profiles.certificate(tbs.toByteArray(), encodedAlgorithm, signature);
         }
 
         @Override
@@ -256,11 +283,57 @@ public final class X509Profiles {
                 Signature s = crypto.signature(JCA_NAMES.get(algorithm.getAlgorithm()));
                 s.initSign(key, crypto.random());
                 s.update(tbs.toByteArray());
-                return s.sign();
+                signature = s.sign();
+                return signature;
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("signing with " + crypto.name() + " failed: " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * The DER Certificate (RFC 5280 §4.1: SEQUENCE { tbsCertificate, signatureAlgorithm, BIT STRING signature }) put
+     * together from the TBSCertificate bytes that were signed, instead of encoding the whole structure a second time.
+     */
+    private static byte[] certificate(byte[] tbs, byte[] algorithm, byte[] signature) {
+        int bitStringLength = signature.length + 1;
+        int contentLength = tbs.length + algorithm.length + 1 + lengthOctets(bitStringLength) + bitStringLength;
+        byte[] out = new byte[1 + lengthOctets(contentLength) + contentLength];
+        int i = 0;
+        out[i++] = 0x30;
+        i = writeLength(out, i, contentLength);
+        System.arraycopy(tbs, 0, out, i, tbs.length);
+        i += tbs.length;
+        System.arraycopy(algorithm, 0, out, i, algorithm.length);
+        i += algorithm.length;
+        out[i++] = 0x03;
+        i = writeLength(out, i, bitStringLength);
+        out[i++] = 0x00; // no unused bits
+        System.arraycopy(signature, 0, out, i, signature.length);
+        return out;
+    }
+
+    private static int lengthOctets(int length) {
+        return length < 0x80 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 4;
+    }
+
+    private static int writeLength(byte[] out, int i, int length) {
+        if (length < 0x80) {
+            out[i++] = (byte) length;
+        } else if (length < 0x100) {
+            out[i++] = (byte) 0x81;
+            out[i++] = (byte) length;
+        } else if (length < 0x10000) {
+            out[i++] = (byte) 0x82;
+            out[i++] = (byte) (length >> 8);
+            out[i++] = (byte) length;
+        } else {
+            out[i++] = (byte) 0x83;
+            out[i++] = (byte) (length >> 16);
+            out[i++] = (byte) (length >> 8);
+            out[i++] = (byte) length;
+        }
+        return i;
     }
 
     private static final java.util.Map<org.bouncycastle.asn1.ASN1ObjectIdentifier, String> JCA_NAMES = java.util.Map.of(

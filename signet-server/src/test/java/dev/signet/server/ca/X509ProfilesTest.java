@@ -113,4 +113,23 @@ class X509ProfilesTest {
                     .isEqualTo(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(i)).getEncoded());
         }
     }
+
+    @Test
+    void theAssembledDerIsCanonicalAndVerifiesForShortAndLongCertificates() throws Exception {
+        // 0, 1 and 300 DNS names: the outer length needs one, two and three length octets' worth of content
+        for (int n : new int[] {0, 1, 300}) {
+            List<String> dns = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                dns.add("host-" + i + ".example.org");
+            }
+            KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
+            byte[] der = X509Profiles.leafDer(issuer, SpiffeId.parse("spiffe://example.org/web"), kp.getPublic(), dns, now,
+                    now.plusSeconds(600));
+            assertThat(new org.bouncycastle.cert.X509CertificateHolder(der).getEncoded()).as(n + " DNS names: DER re-encodes identically")
+                    .isEqualTo(der);
+            X509Certificate c = Certificates.parse(der);
+            c.verify(ca.certificate().getPublicKey());
+            assertThat(c.getSubjectAlternativeNames()).hasSize(n + 1);
+        }
+    }
 }
