@@ -88,6 +88,11 @@ public final class SigningProvider {
      * @throws IllegalStateException for {@code CONSCRYPT} when Conscrypt is unusable here, saying why
      */
     public static SigningProvider select(Choice choice) {
+        return select(choice, SigningProvider::loadConscrypt);
+    }
+
+    /** {@link #select(Choice)} with the way Conscrypt is loaded given (tests make it fail as it does on other platforms). */
+    static SigningProvider select(Choice choice, java.util.function.Supplier<Provider> conscrypt) {
         Objects.requireNonNull(choice, "choice");
         if (choice == Choice.BOUNCYCASTLE) {
             return new SigningProvider(Choice.BOUNCYCASTLE, BOUNCY_CASTLE.provider, BOUNCY_CASTLE.keyPackage,
@@ -96,9 +101,9 @@ public final class SigningProvider {
         String platform = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
         String problem;
         try {
-            Provider p = loadConscrypt();
+            Provider p = conscrypt.get();
             SigningProvider c = new SigningProvider(Choice.CONSCRYPT, p, "org.conscrypt.",
-                    "Conscrypt " + p.getVersionStr() + " (BoringSSL, native library loaded on " + platform + ")"
+                    "Conscrypt " + conscryptVersion() + " (BoringSSL, native library loaded on " + platform + ")"
                             + (choice == Choice.CONSCRYPT ? " (crypto_provider = \"conscrypt\")" : " (crypto_provider = \"auto\")"));
             c.selfTest();
             return c;
@@ -113,6 +118,15 @@ public final class SigningProvider {
         }
         return new SigningProvider(Choice.BOUNCYCASTLE, BOUNCY_CASTLE.provider, BOUNCY_CASTLE.keyPackage,
                 "BouncyCastle (crypto_provider = \"auto\": Conscrypt is unavailable on " + platform + ": " + problem + ")");
+    }
+
+    private static String conscryptVersion() {
+        try {
+            org.conscrypt.Conscrypt.Version v = org.conscrypt.Conscrypt.version();
+            return v.major() + "." + v.minor() + "." + v.patch();
+        } catch (Throwable t) {
+            return "(version unknown)";
+        }
     }
 
     private static Provider loadConscrypt() {

@@ -50,6 +50,26 @@ class SigningProviderTest {
     }
 
     @Test
+    void whenTheNativeLibraryDoesNotLoadAutoFallsBackSayingWhyAndForcedConscryptIsAnError() {
+        java.util.function.Supplier<java.security.Provider> missing = () -> {
+            throw new UnsatisfiedLinkError("no conscrypt_openjdk_jni-linux-aarch_64 in java.library.path");
+        };
+        SigningProvider p = SigningProvider.select(SigningProvider.Choice.AUTO, missing);
+        assertThat(p.kind()).isEqualTo(SigningProvider.Choice.BOUNCYCASTLE);
+        assertThat(p.reason()).startsWith("BouncyCastle (crypto_provider = \"auto\": Conscrypt is unavailable on ")
+                .contains("UnsatisfiedLinkError: no conscrypt_openjdk_jni-linux-aarch_64 in java.library.path");
+        assertThatThrownBy(() -> SigningProvider.select(SigningProvider.Choice.CONSCRYPT, missing))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("crypto_provider = \"conscrypt\" but Conscrypt cannot be used on ")
+                .hasMessageContaining("UnsatisfiedLinkError: no conscrypt_openjdk_jni-linux-aarch_64");
+        // a provider that loads but cannot do P-256 ECDSA fails the self-test the same way
+        java.util.function.Supplier<java.security.Provider> broken = () -> new java.security.Provider("Broken", "1", "no algorithms") { };
+        assertThat(SigningProvider.select(SigningProvider.Choice.AUTO, broken).kind()).isEqualTo(SigningProvider.Choice.BOUNCYCASTLE);
+        assertThatThrownBy(() -> SigningProvider.select(SigningProvider.Choice.CONSCRYPT, broken))
+                .hasMessageContaining("no such algorithm: EC for provider Broken");
+    }
+
+    @Test
     void choiceParsingIsStrict() {
         assertThat(SigningProvider.Choice.parse("auto")).isEqualTo(SigningProvider.Choice.AUTO);
         assertThat(SigningProvider.Choice.parse("conscrypt")).isEqualTo(SigningProvider.Choice.CONSCRYPT);
