@@ -584,7 +584,8 @@ func jittered(d time.Duration) time.Duration {
 // interval (jittered; backing off after failures, clamped to the interval while no SVID is cached).
 func (s *simulator) run(ctx context.Context, a *simAgent, firstDone chan struct{}) {
 	failures := 0
-	for first := true; ; first = false {
+	afterFirst := false
+	for first := true; ; first, afterFirst = false, first {
 		if !first {
 			next := jittered(s.cfg.interval)
 			if failures > 0 {
@@ -593,8 +594,8 @@ func (s *simulator) run(ctx context.Context, a *simAgent, firstDone chan struct{
 					backoff *= 1.5
 				}
 				next = jittered(min(time.Duration(backoff), simMaxBackoff))
-			} else if len(a.svids) == 0 {
-				next = min(next, s.cfg.interval)
+			} else if len(a.svids) == 0 || afterFirst {
+				next = min(next, s.cfg.interval) // runSynchronizer: the first wait, and while no SVID is cached
 			}
 			select {
 			case <-ctx.Done():
@@ -748,24 +749,20 @@ func addPct(out map[string]any, name string, d []time.Duration) {
 }
 
 // probe: k agents, one after another, make a sync with an empty entry cache (a full SyncAuthorizedEntries, as a
-// freshly started agent's), timed from the call to the entries received.
+// freshly started agent's) on their open connection, timed from the call to the entries received — like the
+// Signet side's new SyncAuthorized stream on an agent's open channel.
 func (s *simulator) probe(ctx context.Context, k int) map[string]any {
 	s.mu.Lock()
 	agents := append([]*simAgent(nil), s.agents[:min(k, len(s.agents))]...)
 	s.mu.Unlock()
 	var rec recorder
 	for _, a := range agents {
-		fresh := &simAgent{idx: a.idx, ip: a.ip, id: a.id, svid: a.svid, bundle: a.bundle, entries: map[string]*types.Entry{}}
-		if err := s.redial(fresh); err != nil {
-			rec.add(0, err)
-			continue
-		}
+		fresh := &simAgent{idx: a.idx, id: a.id, conn: a.conn, entries: map[string]*types.Entry{}}
 		cctx, cancel := context.WithTimeout(ctx, simRPCTimeout)
 		t0 := time.Now()
 		_, _, err := s.syncEntries(cctx, fresh)
 		el := time.Since(t0)
 		cancel()
-		fresh.conn.Close()
 		if err == nil && len(fresh.entries) < s.cfg.expect {
 			err = fmt.Errorf("probe sync of %s returned %d of %d entries", a.id, len(fresh.entries), s.cfg.expect)
 		}
