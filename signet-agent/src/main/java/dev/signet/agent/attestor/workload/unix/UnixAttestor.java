@@ -5,7 +5,9 @@ import dev.signet.agent.attestor.workload.Caller;
 import dev.signet.agent.attestor.workload.WorkloadAttestor;
 import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.selector.Selector;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -151,9 +154,13 @@ public final class UnixAttestor implements WorkloadAttestor {
     private ProcStatus readStatus(Path processDir, int pid) throws AttestationException {
         String text;
         try {
-            text = Files.readString(processDir.resolve("status"), StandardCharsets.ISO_8859_1);
-        } catch (NoSuchFileException e) {
-            throw new AttestationException(NAME, "process " + pid + " not found");
+            text = readSmallFile(processDir.resolve("status"));
+        } catch (FileNotFoundException e) {
+            // RandomAccessFile says "not found" for a missing file and a refused one alike: tell them apart
+            if (!Files.exists(processDir)) {
+                throw new AttestationException(NAME, "process " + pid + " not found");
+            }
+            throw new AttestationException(NAME, "cannot read status of process " + pid + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new AttestationException(NAME, "cannot read status of process " + pid + ": " + describe(e), e);
         }
@@ -162,6 +169,33 @@ public final class UnixAttestor implements WorkloadAttestor {
         } catch (IllegalArgumentException e) {
             throw new AttestationException(NAME, "malformed status of process " + pid + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A per-thread read buffer: {@code /proc/<pid>/status} is 1–2 KiB. */
+    private static final ThreadLocal<byte[]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[4096]);
+
+    /**
+     * Reads a small file (a procfs file, whose size the kernel reports as 0) as ISO-8859-1 with one open, a
+     * read or two into a reused buffer, and a close: {@code Files.readString} costs a channel, a size lookup
+     * and a growing buffer on every Workload API call.
+     */
+    static String readSmallFile(Path file) throws IOException {
+        byte[] buf = READ_BUFFER.get();
+        int n = 0;
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            while (true) {
+                if (n == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                    READ_BUFFER.set(buf);
+                }
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+        }
+        return new String(buf, 0, n, StandardCharsets.ISO_8859_1);
     }
 
     /**
