@@ -114,12 +114,10 @@ public final class X509Profiles {
                 notBefore = issuer.notBefore;
             }
             Instant notAfter = requestedNotAfter.isAfter(issuer.notAfter) ? issuer.notAfter : requestedNotAfter;
-            X500NameBuilder sb = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "US").addRDN(BCStyle.O, "Signet");
-            if (!dnsNames.isEmpty()) {
-                sb.addRDN(BCStyle.CN, dnsNames.get(0));
-            }
+            X500Name subject = dnsNames.isEmpty() ? LEAF_SUBJECT : new X500NameBuilder(BCStyle.INSTANCE)
+                    .addRDN(BCStyle.C, "US").addRDN(BCStyle.O, "Signet").addRDN(BCStyle.CN, dnsNames.get(0)).build();
             X509v3CertificateBuilder b = new X509v3CertificateBuilder(
-                    issuer.name, serial(), time(notBefore), time(notAfter), sb.build(), spki);
+                    issuer.name, serial(), time(notBefore), time(notAfter), subject, spki);
             b.addExtension(LEAF_BASIC_CONSTRAINTS);
             b.addExtension(LEAF_KEY_USAGE);
             b.addExtension(LEAF_EXTENDED_KEY_USAGE);
@@ -193,25 +191,42 @@ public final class X509Profiles {
         }
     }
 
-    private static final java.time.format.DateTimeFormatter UTC_TIME =
-            java.time.format.DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
-    private static final java.time.format.DateTimeFormatter GENERALIZED_TIME =
-            java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
-
     /**
      * A certificate validity time (RFC 5280 §4.1.2.5: UTCTime for 1950–2049, else GeneralizedTime; whole seconds, UTC)
      * encoded directly: BouncyCastle's {@code Time(Date)} formats and re-parses through two SimpleDateFormats per call.
      */
     static Time time(Instant t) throws IOException {
-        int year = t.atOffset(java.time.ZoneOffset.UTC).getYear();
-        boolean utc = year >= 1950 && year <= 2049;
-        byte[] text = (utc ? UTC_TIME : GENERALIZED_TIME).format(t).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] der = new byte[text.length + 2];
+        java.time.LocalDateTime d = java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, java.time.ZoneOffset.UTC);
+        int year = d.getYear();
+        if (year < 1950 || year > 9999) {
+            return new Time(java.util.Date.from(t)); // outside UTCTime and four-digit GeneralizedTime: never for a leaf
+        }
+        boolean utc = year <= 2049;
+        byte[] der = new byte[utc ? 15 : 17];
         der[0] = utc ? (byte) 0x17 : (byte) 0x18;
-        der[1] = (byte) text.length;
-        System.arraycopy(text, 0, der, 2, text.length);
+        der[1] = (byte) (der.length - 2);
+        int i = 2;
+        if (!utc) {
+            i = digits(der, i, year / 100);
+        }
+        i = digits(der, i, year % 100);
+        i = digits(der, i, d.getMonthValue());
+        i = digits(der, i, d.getDayOfMonth());
+        i = digits(der, i, d.getHour());
+        i = digits(der, i, d.getMinute());
+        i = digits(der, i, d.getSecond());
+        der[i] = 'Z';
         return Time.getInstance(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(der));
     }
+
+    private static int digits(byte[] out, int i, int twoDigits) {
+        out[i] = (byte) ('0' + twoDigits / 10);
+        out[i + 1] = (byte) ('0' + twoDigits % 10);
+        return i + 2;
+    }
+
+    /** The subject of leaves without DNS names (immutable, built once). */
+    private static final X500Name LEAF_SUBJECT = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "US").addRDN(BCStyle.O, "Signet").build();
 
     // the leaf's constant extensions, DER-encoded once
     private static final Extension LEAF_BASIC_CONSTRAINTS = extension(Extension.basicConstraints, true, new BasicConstraints(false));

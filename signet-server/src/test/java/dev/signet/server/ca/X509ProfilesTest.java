@@ -107,7 +107,7 @@ class X509ProfilesTest {
     @Test
     void validityTimesAreEncodedAsBouncyCastleEncodesThem() throws Exception {
         for (String t : List.of("1950-01-01T00:00:00Z", "1999-12-31T23:59:59.999Z", "2026-12-04T21:55:07.123456Z",
-                "2049-12-31T23:59:59Z", "2050-01-01T00:00:00Z", "9999-12-31T23:59:59Z")) {
+                "2049-12-31T23:59:59Z", "2050-01-01T00:00:00Z", "2100-02-28T01:02:03Z", "9999-12-31T23:59:59Z", "1949-12-31T23:59:59Z")) {
             Instant i = Instant.parse(t);
             assertThat(X509Profiles.time(i).getEncoded()).as(t)
                     .isEqualTo(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(i)).getEncoded());
