@@ -513,8 +513,9 @@ public final class Bench {
                                     + (SimAgent.totalMinted() - mintedSampling) + " while sampling (server CPU "
                                     + String.format(java.util.Locale.ROOT, "%.1f", u.cpuMs / 1000.0) + " s"
                                     + (SimAgent.totalMintErrors() > mintErrorsSampling ? ", " + (SimAgent.totalMintErrors() - mintErrorsSampling)
-                                            + " failed calls or refused CSRs, retried" : "")
-                                    + "; an entry deleted before an agent's minting round starts is not minted, as with signet-agent)";
+                                            + " failed calls or refused CSRs, retried, last: " + SimAgent.lastMintError() : "")
+                                    + "; each sample's entry is deleted once every agent has it, so an agent whose minting round"
+                                    + " comes later mints nothing for it or is refused — as a real agent would be)";
                             r.note("prop." + level + ".fanout_p99", minted);
                             r.note("prop." + level + ".server_rss", minted);
                         }
@@ -781,7 +782,7 @@ public final class Bench {
                 long mintErrors = SimAgent.totalMintErrors() - mintErrorsBefore;
                 String mintNote = "Signet: the simulated agents (bench/java SimAgent) mint an X509-SVID per entry after their first sync, as"
                         + " signet-agent pre-mints (≤ 500 CSRs per BatchNewX509SVID); SVIDs minted: " + minted
-                        + (mintErrors > 0 ? ", " + mintErrors + " failed calls or refused CSRs (retried)" : "")
+                        + (mintErrors > 0 ? ", " + mintErrors + " failed calls or refused CSRs (retried), last: " + SimAgent.lastMintError() : "")
                         + "; entries received → SVIDs minted p50 " + String.format(java.util.Locale.ROOT, "%.0f", Stats.ofNanos(firstMint).p50Ms()) + " ms"
                         + "; server CPU while the agents connected " + String.format(java.util.Locale.ROOT, "%.1f", u.cpuMs / 1000.0) + " s";
                 r.note("scale.all_connected", mintNote);

@@ -67,6 +67,7 @@ final class SimAgent implements AutoCloseable {
     /** X509-SVIDs minted by every simulated agent of this JVM. */
     private static final AtomicLong MINTED = new AtomicLong();
     private static final AtomicLong MINT_ERRORS = new AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicReference<String> LAST_MINT_ERROR = new java.util.concurrent.atomic.AtomicReference<>("");
     /**
      * Minting threads shared by the simulated agents (each agent's rounds still run one at a time): bounded so a push
      * to 1,000 agents does not start 1,000 threads in the bench JVM; 16 calls in flight keep a 2-core server busy.
@@ -161,6 +162,11 @@ final class SimAgent implements AutoCloseable {
         return minted.get();
     }
 
+    /** The most recent failed call or refused CSR ("" if none). */
+    static String lastMintError() {
+        return LAST_MINT_ERROR.get();
+    }
+
     /** X509-SVIDs minted by all simulated agents of this JVM so far. */
     static long totalMinted() {
         return MINTED.get();
@@ -216,6 +222,7 @@ final class SimAgent implements AutoCloseable {
                 resp = blocking.withDeadlineAfter(RPC_TIMEOUT_S, TimeUnit.SECONDS).batchNewX509SVID(req.build());
             } catch (RuntimeException ex) {
                 MINT_ERRORS.incrementAndGet();
+                LAST_MINT_ERROR.set("BatchNewX509SVID: " + ex.getMessage());
                 failed = true;
                 break;
             }
@@ -225,6 +232,7 @@ final class SimAgent implements AutoCloseable {
                 Long rev = revisions.get(r.getEntryId());
                 if (!r.getError().isEmpty() || r.getSvidChainCount() == 0 || rev == null) {
                     MINT_ERRORS.incrementAndGet();
+                    LAST_MINT_ERROR.set("entry " + r.getEntryId() + ": " + r.getError());
                     failed = true;
                     continue;
                 }
