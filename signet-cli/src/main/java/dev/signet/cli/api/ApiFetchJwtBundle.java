@@ -1,7 +1,6 @@
 package dev.signet.cli.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signet.cli.common.CliEnv;
 import dev.signet.cli.common.CliException;
@@ -27,7 +26,6 @@ import picocli.CommandLine.Spec;
         description = "Fetch the JWT bundles (JWKS of JWT-SVID signing keys, by trust domain) from the Workload API.",
         footer = {"%nExamples:", "  signet api fetch jwt-bundle", "  signet api fetch jwt-bundle -o json"})
 final class ApiFetchJwtBundle implements Callable<Integer> {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private final CliEnv env;
 
     @Spec
@@ -58,7 +56,7 @@ final class ApiFetchJwtBundle implements Callable<Integer> {
         Map<String, JsonNode> bundles = new TreeMap<>();
         response.getBundlesMap().forEach((td, jwks) -> {
             try {
-                bundles.put(td, MAPPER.readTree(jwks.toString(StandardCharsets.UTF_8)));
+                bundles.put(td, Json.parse(jwks.toString(StandardCharsets.UTF_8)));
             } catch (IOException e) {
                 throw new CliException("the Workload API sent a malformed JWT bundle for " + td + ": " + e.getMessage(), e);
             }

@@ -25,6 +25,11 @@ public final class Json {
 
     private Json() {}
 
+    /** Parses a JSON document into a tree. */
+    public static com.fasterxml.jackson.databind.JsonNode parse(String json) throws java.io.IOException {
+        return MAPPER.readTree(json);
+    }
+
     public static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();
     }
