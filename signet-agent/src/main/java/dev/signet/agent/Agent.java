@@ -52,10 +52,13 @@ public final class Agent implements AutoCloseable {
             }
         }
         SecureRandom random = new SecureRandom();
+        // the TLS engine of the channels to the server, chosen once here (crypto_provider)
+        dev.signet.core.x509.SigningProvider crypto = dev.signet.core.x509.SigningProvider.select(config.cryptoProvider());
+        log.info("crypto provider: {}", crypto.reason());
         this.cache = new IdentityCache(config.trustDomain(), random);
         AtomicReference<AgentManager> mgr = new AtomicReference<>();
         this.connection = new ServerConnection(new dev.signet.agent.client.ServerList(config.servers(), random), config.trustDomain(),
-                () -> mgr.get().bundle(), clock);
+                () -> mgr.get().bundle(), clock, crypto);
         this.manager = new AgentManager(connection, state, cache, bundle == null ? List.of() : bundle, clock, random, fatal);
         mgr.set(manager);
         boolean ok = false;

@@ -5,6 +5,7 @@ import dev.signet.core.spiffeid.ReservedIds;
 import dev.signet.core.spiffeid.SpiffeId;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Certificates;
+import dev.signet.core.x509.SigningProvider;
 import dev.signet.core.x509.SvidVerifier;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
@@ -37,6 +38,11 @@ import javax.net.ssl.SSLException;
  * <p>With several servers ({@link ServerList}) each channel goes to one of them: the agent trusts the whole
  * synced bundle, which holds every server's root, so a server that did not sign the agent's SVID and whose
  * root the agent never bootstrapped from is authenticated like any other.
+ *
+ * <p>The TLS engine follows the agent's {@code crypto_provider}: Conscrypt's (BoringSSL: handshakes and AES-GCM
+ * records in native code) when {@link SigningProvider} chose Conscrypt — the instance it loaded, never registered
+ * globally — else the JDK's. Trust manager, client key, protocols (TLS 1.3 and 1.2) and gRPC's HTTP/2 ciphers are
+ * the same under both.
  */
 public final class ServerConnection implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 5000;
@@ -44,13 +50,22 @@ public final class ServerConnection implements AutoCloseable {
     private final TrustDomain trustDomain;
     private final Supplier<List<X509Certificate>> bundle;
     private final Clock clock;
+    private final SigningProvider crypto;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
 
-    public ServerConnection(ServerList servers, TrustDomain trustDomain, Supplier<List<X509Certificate>> bundle, Clock clock) {
+    /** Channels on Conscrypt's TLS when {@code crypto} is Conscrypt, else on the JDK's. */
+    public ServerConnection(ServerList servers, TrustDomain trustDomain, Supplier<List<X509Certificate>> bundle, Clock clock,
+            SigningProvider crypto) {
         this.servers = servers;
         this.trustDomain = trustDomain;
         this.bundle = bundle;
         this.clock = clock;
+        this.crypto = crypto;
+    }
+
+    /** The provider whose TLS engine the channels use. */
+    public SigningProvider crypto() {
+        return crypto;
     }
 
     /** The servers and the failover position. */
@@ -69,7 +84,10 @@ public final class ServerConnection implements AutoCloseable {
     }
 
     private ManagedChannel channel(ServerAddress server, SslContextBuilder b, boolean insecure) throws SSLException {
-        SslContext ctx = GrpcSslContexts.configure(b, SslProvider.JDK)
+        // gRPC would limit Conscrypt to TLS 1.2 (for old JDKs' trust managers); the protocols are set afterwards
+        SslContext ctx = (crypto.kind() == SigningProvider.Choice.CONSCRYPT
+                        ? GrpcSslContexts.configure(b, crypto.provider())
+                        : GrpcSslContexts.configure(b, SslProvider.JDK))
                 .trustManager(new TrustManagerFactoryWrapper(new ServerTrustManager(insecure)))
                 .protocols("TLSv1.3", "TLSv1.2")
                 .build();

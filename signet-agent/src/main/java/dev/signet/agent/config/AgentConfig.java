@@ -21,6 +21,8 @@ import java.util.Map;
  * @param insecureBootstrap trust the server on first contact without a bundle (only its SPIFFE ID is checked)
  * @param httpPort the local HTTP API's port on 127.0.0.1 ({@code /v1/agent/connect/...}): null when not configured
  *     (then {@value #DEFAULT_HTTP_PORT}, and a port in use only logs a warning), 0 any free port, -1 disabled
+ * @param cryptoProvider {@code crypto_provider}: whose TLS engine the agent's channels to the server use (Conscrypt
+ *     or the JDK's), chosen once at start-up by {@link dev.signet.core.x509.SigningProvider#select}
  */
 public record AgentConfig(
         TrustDomain trustDomain,
@@ -35,7 +37,8 @@ public record AgentConfig(
         UnixAttestor.Config unixAttestor,
         Integer httpPort,
         Map<String, ConfigBlock> workloadAttestors,
-        Map<String, ConfigBlock> nodeAttestors) {
+        Map<String, ConfigBlock> nodeAttestors,
+        dev.signet.core.x509.SigningProvider.Choice cryptoProvider) {
 
     public static final String DEFAULT_SOCKET = "/tmp/signet/agent.sock";
     /** Consul's agent HTTP port. */
@@ -84,6 +87,7 @@ public record AgentConfig(
         String socket = pick(o.socketPath(), a.string("socket_path", DEFAULT_SOCKET));
         String logLevel = pick(o.logLevel(), a.string("log_level", "info"));
         Integer httpPort = a.has("http_port") ? a.integer("http_port", DEFAULT_HTTP_PORT) : null;
+        String cryptoProviderName = a.string("crypto_provider", "auto");
         a.rejectUnknownKeys();
         if (httpPort != null && (httpPort < -1 || httpPort > 65535)) {
             throw a.invalid("http_port", "must be -1 (disabled), 0 (any free port) or a port up to 65535, got " + httpPort);
@@ -114,13 +118,19 @@ public record AgentConfig(
         if (bundle != null && insecure) {
             throw a.invalid("insecure_bootstrap", "cannot be combined with trust_bundle_path: choose one way to trust the server");
         }
+        dev.signet.core.x509.SigningProvider.Choice cryptoProvider;
+        try {
+            cryptoProvider = dev.signet.core.x509.SigningProvider.Choice.parse(cryptoProviderName);
+        } catch (IllegalArgumentException e) {
+            throw a.invalid("crypto_provider", e.getMessage());
+        }
         String level = logLevel.toLowerCase(Locale.ROOT);
         if (!level.matches("trace|debug|info|warn|error")) {
             throw a.invalid("log_level", "must be one of trace, debug, info, warn, error; got \"" + logLevel + "\"");
         }
         return new AgentConfig(trustDomain, serverAddress, serverPort, Path.of(dataDir), joinToken,
                 bundle == null ? null : Path.of(bundle), insecure, Path.of(socket), level, unix, httpPort,
-                Map.copyOf(workloadAttestors), Map.copyOf(nodeAttestors));
+                Map.copyOf(workloadAttestors), Map.copyOf(nodeAttestors), cryptoProvider);
     }
 
     /**

@@ -1,0 +1,247 @@
+package dev.signet.server.api.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.signet.core.spiffeid.SpiffeId;
+import dev.signet.core.spiffeid.TrustDomain;
+import dev.signet.core.x509.Certificates;
+import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.SigningProvider;
+import dev.signet.server.ca.CertificateAuthority;
+import dev.signet.server.identity.ServerIdentity;
+import dev.signet.server.store.Datastore;
+import dev.signet.server.store.sql.SqliteDatastore;
+import dev.signet.testing.ManualClock;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The agent API's TLS ({@link ServerTls}) on a real gRPC server and socket, with each crypto provider: the server's
+ * own {@link SSLSession} (read from the call's transport attributes) says whose TLS engine ran the handshake —
+ * Conscrypt's ({@code org.conscrypt.*}) or the JDK's ({@code sun.security.ssl.*}) — and the same client-auth,
+ * rotation and refusal behaviour holds under both. Clients are JDK TLS clients, as a peer independent of the server.
+ */
+class ServerTlsProviderTest {
+    private static final TrustDomain TD = new TrustDomain("tls.example");
+    @TempDir Path dir;
+    private final ManualClock clock = new ManualClock();
+    private final List<SSLSession> serverSessions = new CopyOnWriteArrayList<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private Datastore store;
+    private io.grpc.Server server;
+    private CertificateAuthority ca;
+    private ServerIdentity identity;
+
+    @BeforeEach
+    void open() {
+        store = SqliteDatastore.open(dir, clock);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        channels.forEach(ManagedChannel::shutdownNow);
+        if (server != null) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        store.close();
+    }
+
+    private void startServer(SigningProvider crypto) throws Exception {
+        ca = new CertificateAuthority(TD, dir.resolve("ca"), Crypto.KeyType.EC_P256, Duration.ofHours(24), store.bundles(), clock, crypto);
+        ca.initialize();
+        identity = new ServerIdentity(ca, Duration.ofHours(1), List.of("localhost"), clock);
+        ServerInterceptor capture = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                serverSessions.add(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+                return next.startCall(call, headers);
+            }
+        };
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .sslContext(ServerTls.serverContext(identity, ca, clock, crypto))
+                .addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), capture))
+                .build()
+                .start();
+    }
+
+    private static SigningProvider provider(String name) {
+        return SigningProvider.select(SigningProvider.Choice.parse(name));
+    }
+
+    /** A JDK TLS client trusting the CA bundle, presenting {@code chain} if given, recording the server chains it saw. */
+    private ManagedChannel channel(List<X509Certificate> chain, PrivateKey key, List<List<X509Certificate>> seenServerChains,
+            String... protocols) throws Exception {
+        List<X509Certificate> roots = ca.bundle().x509Authorities();
+        X509TrustManager tm = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] c, String authType) throws CertificateException {
+                throw new CertificateException("not a server");
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] c, String authType) throws CertificateException {
+                seenServerChains.add(List.of(c));
+                try {
+                    dev.signet.core.x509.SvidVerifier.verify(List.of(c), roots, clock.instant());
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new CertificateException(e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        SslContextBuilder b = SslContextBuilder.forClient();
+        if (chain != null) {
+            b.keyManager(key, chain.toArray(new X509Certificate[0]));
+        }
+        var ctx = GrpcSslContexts.configure(b, SslProvider.JDK).trustManager(tm)
+                .protocols(protocols.length == 0 ? new String[] {"TLSv1.3", "TLSv1.2"} : protocols).build();
+        ManagedChannel ch = NettyChannelBuilder.forAddress("localhost", server.getPort()).sslContext(ctx).build();
+        channels.add(ch);
+        return ch;
+    }
+
+    private static HealthCheckResponse.ServingStatus check(ManagedChannel ch) {
+        return HealthGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+    }
+
+    private List<X509Certificate> agentSvid(KeyPair kp) {
+        return ca.signX509Svid(SpiffeId.parse("spiffe://tls.example/signet/agent/join_token/t1"), kp.getPublic(), Duration.ofHours(1), List.of());
+    }
+
+    @Test
+    void conscryptChosen_theServerHandshakesWithConscrypt() throws Exception {
+        startServer(provider("conscrypt"));
+        KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
+        List<X509Certificate> svid = agentSvid(kp);
+        assertThat(check(channel(svid, kp.getPrivate(), new CopyOnWriteArrayList<>()))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+        SSLSession s = serverSessions.get(0);
+        assertThat(s.getClass().getName()).as("the server's SSLSession class").startsWith("org.conscrypt.");
+        assertThat(s.getProtocol()).isEqualTo("TLSv1.3");
+        assertThat(s.getPeerCertificates()[0]).as("the client SVID reached the server").isEqualTo(svid.get(0));
+    }
+
+    @Test
+    void bouncyCastleChosen_theServerKeepsTheJdkTls() throws Exception {
+        startServer(provider("bouncycastle"));
+        KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
+        List<X509Certificate> svid = agentSvid(kp);
+        assertThat(check(channel(svid, kp.getPrivate(), new CopyOnWriteArrayList<>()))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+        SSLSession s = serverSessions.get(0);
+        assertThat(s.getClass().getName()).as("the server's SSLSession class").startsWith("sun.security.ssl.");
+        assertThat(s.getProtocol()).isEqualTo("TLSv1.3");
+        assertThat(s.getPeerCertificates()[0]).isEqualTo(svid.get(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"conscrypt", "bouncycastle"})
+    void tls12ClientsAndClientsWithoutCertificateAreServed(String name) throws Exception {
+        startServer(provider(name));
+        assertThat(check(channel(null, null, new CopyOnWriteArrayList<>(), "TLSv1.2"))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        SSLSession s = serverSessions.get(0);
+        assertThat(s.getProtocol()).isEqualTo("TLSv1.2");
+        assertThat(s.getCipherSuite()).as("gRPC's HTTP/2 cipher policy").contains("_GCM_").startsWith("TLS_ECDHE_ECDSA_");
+        assertThatThrownBy(s::getPeerCertificates).as("no client certificate: optional at the TLS layer")
+                .isInstanceOf(SSLPeerUnverifiedException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"conscrypt", "bouncycastle"})
+    void aRotatedServerSvidIsPresentedFromTheNextHandshake(String name) throws Exception {
+        startServer(provider(name));
+        List<List<X509Certificate>> seen = new CopyOnWriteArrayList<>();
+        check(channel(null, null, seen));
+        X509Certificate first = seen.get(0).get(0);
+        assertThat(first).isEqualTo(identity.chain().get(0));
+
+        identity.renew();
+        X509Certificate second = identity.chain().get(0);
+        assertThat(second.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+        List<List<X509Certificate>> seenAfter = new CopyOnWriteArrayList<>();
+        check(channel(null, null, seenAfter));
+        assertThat(seenAfter.get(0).get(0)).as("the key manager is asked per handshake").isEqualTo(second);
+        assertThat(Certificates.spiffeId(second)).contains(SpiffeId.parse("spiffe://tls.example/signet/server"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"conscrypt", "bouncycastle"})
+    void aClientCertificateOutsideTheBundleIsRefused(String name) throws Exception {
+        startServer(provider(name));
+        // a CA the server does not know, issuing an agent ID of the server's own trust domain
+        dev.signet.core.x509.SigningProvider bc = SigningProvider.bouncyCastle();
+        KeyPair foreignCaKey = Crypto.generate(Crypto.KeyType.EC_P256);
+        X509Certificate foreignCa = dev.signet.server.ca.X509Profiles.selfSignedCa(TD, foreignCaKey.getPublic(), foreignCaKey.getPrivate(),
+                clock.instant().minusSeconds(60), clock.instant().plus(Duration.ofHours(1)), bc);
+        KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
+        List<X509Certificate> forged = foreignLeaf(foreignCa, foreignCaKey, kp);
+        ManagedChannel ch = channel(forged, kp.getPrivate(), new CopyOnWriteArrayList<>());
+        assertThatThrownBy(() -> check(ch)).isInstanceOf(StatusRuntimeException.class)
+                .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
+        assertThat(serverSessions).as("no call reached the service").isEmpty();
+        assertThatThrownBy(() -> new ServerTls.BundleTrustManager(ca, clock).checkClientTrusted(forged.toArray(new X509Certificate[0]), "EC"))
+                .as("the refusal's reason").hasMessageStartingWith("client certificate is not a valid X509-SVID of this trust domain: ");
+
+        // the same client with an SVID of the server's CA is served
+        List<X509Certificate> svid = agentSvid(kp);
+        assertThat(check(channel(svid, kp.getPrivate(), new CopyOnWriteArrayList<>()))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    private List<X509Certificate> foreignLeaf(X509Certificate issuer, KeyPair issuerKey, KeyPair leafKey) throws Exception {
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(7),
+                java.util.Date.from(clock.instant().minusSeconds(60)), java.util.Date.from(clock.instant().plus(Duration.ofHours(1))),
+                new javax.security.auth.x500.X500Principal("O=SPIFFE"), leafKey.getPublic());
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(false));
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true,
+                new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.digitalSignature));
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
+                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
+                        "spiffe://tls.example/signet/agent/join_token/t1")));
+        X509Certificate leaf = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(b.build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").setProvider(Crypto.PROVIDER)
+                        .build(issuerKey.getPrivate())));
+        return List.of(leaf, issuer);
+    }
+}
