@@ -138,7 +138,7 @@ public final class Server implements AutoCloseable {
                     .channelType(EpollServerSocketChannel.class)
                     .bossEventLoopGroup(group)
                     .workerEventLoopGroup(group)
-                    .sslContext(ServerTls.serverContext(identity, ca, clock, crypto))
+                    .sslContext(ServerTls.serverContext(identity, ca, clock))
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .addService(ServerInterceptors.intercept(

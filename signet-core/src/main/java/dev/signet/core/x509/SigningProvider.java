@@ -17,7 +17,6 @@ import java.security.spec.RSAKeyGenParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Locale;
 import java.util.Objects;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * The JCA provider of the server's signing hot paths — CSR proof-of-possession checks, X.509-SVID and JWT-SVID
@@ -36,7 +35,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  */
 public final class SigningProvider {
     /** BouncyCastle, the fallback and the provider of everything off the hot paths. */
-    private static final SigningProvider BOUNCY_CASTLE = new SigningProvider(Choice.BOUNCYCASTLE, new BouncyCastleProvider(),
+    private static final SigningProvider BOUNCY_CASTLE = new SigningProvider(Choice.BOUNCYCASTLE, Crypto.PROVIDER,
             "org.bouncycastle.", "BouncyCastle");
 
     private final Choice kind;

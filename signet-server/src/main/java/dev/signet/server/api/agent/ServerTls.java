@@ -1,6 +1,5 @@
 package dev.signet.server.api.agent;
 
-import dev.signet.core.x509.SigningProvider;
 import dev.signet.core.x509.SvidVerifier;
 import dev.signet.server.ca.CertificateAuthority;
 import dev.signet.server.identity.ServerIdentity;
@@ -30,21 +29,19 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * before the agent has one — but when presented it must be a valid X509-SVID chaining to the current
  * trust bundle (X-15); {@link AgentAuthenticator} then decides which calls need one.
  *
- * <p>The TLS engine follows the server's {@code crypto_provider}: with Conscrypt the handshakes and the record
- * encryption run in BoringSSL (AES-GCM with AES-NI; the JDK's Java AES-GCM is slow under the server's C1-only JIT),
- * using the provider instance {@link SigningProvider} already loaded (never registered globally); with BouncyCastle
- * the JDK's own TLS. Both get the same key and trust managers, client-auth mode, protocols (TLS 1.3 and 1.2) and
- * gRPC's HTTP/2 cipher list; Conscrypt asks the key manager for the server's certificate on every handshake, as
- * the JDK does, so a rotated server SVID is presented from the next connection on.
+ * <p>The TLS engine is the JDK's, whatever {@code crypto_provider} chose for signing. Conscrypt's engine
+ * (BoringSSL) spends less CPU per record, but each of its SSL objects holds a pipe — three file descriptors per agent
+ * connection instead of one: a benchmark server with a 20,000-descriptor limit stopped accepting agents at ~6,600
+ * (bench/results/2026-12-04-final.md). A server's connection count is its agent count, so it keeps one descriptor each;
+ * an agent, with one connection, uses the chosen provider for its side (ServerConnection).
  */
 public final class ServerTls {
     private static final String ALIAS = "signet-server";
 
     private ServerTls() {}
 
-    /** The agent API's TLS context, with the JDK's TLS engine or Conscrypt's per {@code crypto}. */
-    public static SslContext serverContext(ServerIdentity identity, CertificateAuthority ca, Clock clock, SigningProvider crypto)
-            throws SSLException {
+    /** The agent API's TLS context, on the JDK's TLS engine. */
+    public static SslContext serverContext(ServerIdentity identity, CertificateAuthority ca, Clock clock) throws SSLException {
         X509ExtendedKeyManager km = new X509ExtendedKeyManager() {
             @Override
             public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
@@ -82,21 +79,11 @@ public final class ServerTls {
             }
         };
         X509ExtendedTrustManager tm = new BundleTrustManager(ca, clock);
-        return configure(SslContextBuilder.forServer(new KeyManagerFactoryWrapper(km)), crypto)
+        return GrpcSslContexts.configure(SslContextBuilder.forServer(new KeyManagerFactoryWrapper(km)), SslProvider.JDK)
                 .trustManager(new TrustManagerFactoryWrapper(tm))
                 .clientAuth(ClientAuth.OPTIONAL)
                 .protocols("TLSv1.3", "TLSv1.2")
                 .build();
-    }
-
-    /**
-     * gRPC's settings (ALPN h2, HTTP/2 ciphers) on the JDK's TLS, or on Conscrypt's when {@code crypto} is Conscrypt.
-     * The caller sets the protocols afterwards (gRPC would limit Conscrypt to TLS 1.2 for old JDKs' trust managers).
-     */
-    static SslContextBuilder configure(SslContextBuilder builder, SigningProvider crypto) {
-        return crypto.kind() == SigningProvider.Choice.CONSCRYPT
-                ? GrpcSslContexts.configure(builder, crypto.provider())
-                : GrpcSslContexts.configure(builder, SslProvider.JDK);
     }
 
     /** Verifies client X509-SVIDs against the trust domain's current bundle. */

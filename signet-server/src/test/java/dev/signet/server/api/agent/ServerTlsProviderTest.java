@@ -53,10 +53,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The agent API's TLS ({@link ServerTls}) on a real gRPC server and socket, with each crypto provider: the server's
- * own {@link SSLSession} (read from the call's transport attributes) says whose TLS engine ran the handshake —
- * Conscrypt's ({@code org.conscrypt.*}) or the JDK's ({@code sun.security.ssl.*}) — and the same client-auth,
- * rotation and refusal behaviour holds under both. Clients are JDK TLS clients, as a peer independent of the server.
+ * The agent API's TLS ({@link ServerTls}) on a real gRPC server and socket, with the CA on each crypto provider: the
+ * server's own {@link SSLSession} (read from the call's transport attributes) shows the JDK's TLS engine ran the
+ * handshake ({@code sun.security.ssl.*}) whatever signs — Conscrypt's engine would cost two more file descriptors per
+ * agent connection — and the same client-auth, rotation and refusal behaviour holds under both. Clients are JDK TLS
+ * clients, as a peer independent of the server.
  */
 class ServerTlsProviderTest {
     private static final TrustDomain TD = new TrustDomain("tls.example");
@@ -95,7 +96,7 @@ class ServerTlsProviderTest {
             }
         };
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .sslContext(ServerTls.serverContext(identity, ca, clock, crypto))
+                .sslContext(ServerTls.serverContext(identity, ca, clock))
                 .addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), capture))
                 .build()
                 .start();
@@ -151,14 +152,15 @@ class ServerTlsProviderTest {
     }
 
     @Test
-    void conscryptChosen_theServerHandshakesWithConscrypt() throws Exception {
+    void conscryptChosenForSigning_theServerStillHandshakesWithTheJdkTls() throws Exception {
         startServer(provider("conscrypt"));
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
         List<X509Certificate> svid = agentSvid(kp);
         assertThat(check(channel(svid, kp.getPrivate(), new CopyOnWriteArrayList<>()))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
         SSLSession s = serverSessions.get(0);
-        assertThat(s.getClass().getName()).as("the server's SSLSession class").startsWith("org.conscrypt.");
+        assertThat(s.getClass().getName()).as("the server's SSLSession class: one descriptor per agent connection")
+                .startsWith("sun.security.ssl.");
         assertThat(s.getProtocol()).isEqualTo("TLSv1.3");
         assertThat(s.getPeerCertificates()[0]).as("the client SVID reached the server").isEqualTo(svid.get(0));
     }
