@@ -5,6 +5,7 @@ import dev.signet.server.api.UnixSocketServers;
 import dev.signet.server.api.admin.AdminApiService;
 import dev.signet.server.api.agent.AgentApiService;
 import dev.signet.server.api.agent.AgentAuthenticator;
+import dev.signet.server.api.agent.AgentRecordCache;
 import dev.signet.server.api.agent.ServerTls;
 import dev.signet.server.api.agent.SyncHub;
 import dev.signet.server.api.intention.IntentionApiService;
@@ -112,6 +113,10 @@ public final class Server implements AutoCloseable {
             jwtKeys.initialize();
             ServerIdentity identity = new ServerIdentity(ca, config.defaultX509SvidTtl(), List.of("localhost"), clock);
             this.entries = new EntryCache(store.entries());
+            // agent records for per-call authentication: this server's writes go through (or invalidate) it at once,
+            // other servers' arrive through the change feed; no cached record is trusted past its bound (1 s)
+            AgentRecordCache agentRecords = new AgentRecordCache(store.agents(), clock);
+            store.watch(agentRecords::invalidateAll); // stopped when the datastore closes
             this.hub = new SyncHub(entries, store.agents(), ca, store.intentions(), config.defaultIntentionPolicy(),
                     store.templates());
             // the hub follows the entry cache's changes itself (EntryCache.Change), pushing only to the agents concerned
@@ -131,7 +136,7 @@ public final class Server implements AutoCloseable {
 
             AgentApiService agentService = new AgentApiService(
                     nodeAttestors,
-                    store.agents(), ca, entries, hub, config.agentTtl(), config.defaultX509SvidTtl(), jwtKeys,
+                    agentRecords, ca, entries, hub, config.agentTtl(), config.defaultX509SvidTtl(), jwtKeys,
                     config.defaultJwtSvidTtl(), new RateLimiter<>(config.jwtSvidRateLimit(), config.jwtSvidRateLimit(), clock), clock);
             group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
             agentServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.bindPort()))
@@ -142,7 +147,7 @@ public final class Server implements AutoCloseable {
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .addService(ServerInterceptors.intercept(
-                            new dev.signet.server.catalog.ReportActiveHandler(entries, catalogState).install(agentService.bindService()), new AgentAuthenticator(config.trustDomain(), store.agents(), clock)))
+                            new dev.signet.server.catalog.ReportActiveHandler(entries, catalogState).install(agentService.bindService()), new AgentAuthenticator(config.trustDomain(), agentRecords, clock)))
                     .build();
             try {
                 agentServer.start();
@@ -153,6 +158,7 @@ public final class Server implements AutoCloseable {
             this.agentApiGroup = group;
 
             AdminApiService adminService = new AdminApiService(config.trustDomain(), store, entries, ca, () -> {
+                agentRecords.invalidateAll(); // a ban or eviction denies the agent's very next call
                 hub.changed();
                 // an evicted or banned agent no longer serves anything
                 catalogState.retain(id -> store.agents().get(id).map(a -> !a.banned()).orElse(false));
