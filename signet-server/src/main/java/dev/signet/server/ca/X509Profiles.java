@@ -31,6 +31,8 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.util.Strings;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -105,23 +107,117 @@ public final class X509Profiles {
     /** {@link #leafDer(Issuer, SpiffeId, PublicKey, List, Instant, Instant)} for a key given as its SubjectPublicKeyInfo. */
     public static byte[] leafDer(Issuer issuer, SpiffeId id, SubjectPublicKeyInfo spki, List<String> dnsNames, Instant now,
             Instant requestedNotAfter) {
-        if (id.isRoot()) {
-            throw new IllegalArgumentException("an X509-SVID's SPIFFE ID must have a path");
-        }
+        return leafDer(issuer, id, spki, dnsNames, now, requestedNotAfter, serial());
+    }
+
+    /** {@link #leafDer(Issuer, SpiffeId, SubjectPublicKeyInfo, List, Instant, Instant)} with a given serial (tests). */
+    static byte[] leafDer(Issuer issuer, SpiffeId id, SubjectPublicKeyInfo spki, List<String> dnsNames, Instant now,
+            Instant requestedNotAfter, BigInteger serial) {
+        byte[] tbs = leafTbs(issuer, id, spki, dnsNames, now, requestedNotAfter, serial);
+        return certificate(tbs, issuer.encodedAlgorithm, sign(issuer.crypto, issuer.key, issuer.algorithm, tbs));
+    }
+
+    /**
+     * The leaf's DER TBSCertificate (RFC 5280 §4.1), written into one right-sized array from pieces: what is the same
+     * for every leaf of a CA was encoded once (in {@link Issuer} and the constants below), the rest is encoded here
+     * directly, its lengths computed first. {@link #builderLeafTbs} is the same certificate through BouncyCastle's
+     * builder; the tests hold the two to byte-for-byte equality.
+     */
+    static byte[] leafTbs(Issuer issuer, SpiffeId id, SubjectPublicKeyInfo spki, List<String> dnsNames, Instant now,
+            Instant requestedNotAfter, BigInteger serial) {
+        checkLeaf(id, serial);
         try {
-            Instant notBefore = now.minusSeconds(NOT_BEFORE_CUSHION_SECONDS);
-            if (notBefore.isBefore(issuer.notBefore)) {
-                notBefore = issuer.notBefore;
+            byte[] serialOctets = serial.toByteArray(); // minimal two's complement: a leading zero octet when needed
+            byte[] notBefore = timeDer(leafNotBefore(issuer, now));
+            byte[] notAfter = timeDer(leafNotAfter(issuer, requestedNotAfter));
+            byte[] subject = dnsNames.isEmpty() ? LEAF_SUBJECT_DER : leafSubject(dnsNames).getEncoded(ASN1Encoding.DER);
+            byte[] key = spki.getEncoded(ASN1Encoding.DER);
+            byte[] keyId = sha1(spki.getPublicKeyData().getBytes());
+
+            // subjectAltName: the SPIFFE ID as the one URI, then the DNS names and IP addresses
+            int names = dnsNames.size() + 1;
+            byte[] nameTags = new byte[names];
+            byte[][] nameValues = new byte[names][];
+            nameTags[0] = TAG_URI;
+            nameValues[0] = Strings.toByteArray(id.toString());
+            for (int k = 1; k < names; k++) {
+                String dns = dnsNames.get(k - 1);
+                if (isIpLiteral(dns)) {
+                    nameTags[k] = TAG_IP;
+                    nameValues[k] = ASN1OctetString.getInstance(new GeneralName(GeneralName.iPAddress, dns).getName()).getOctets();
+                } else {
+                    nameTags[k] = TAG_DNS;
+                    nameValues[k] = Strings.toByteArray(dns);
+                }
             }
-            Instant notAfter = requestedNotAfter.isAfter(issuer.notAfter) ? issuer.notAfter : requestedNotAfter;
-            X500Name subject = dnsNames.isEmpty() ? LEAF_SUBJECT : new X500NameBuilder(BCStyle.INSTANCE)
-                    .addRDN(BCStyle.C, "US").addRDN(BCStyle.O, "Signet").addRDN(BCStyle.CN, dnsNames.get(0)).build();
-            X509v3CertificateBuilder b = new X509v3CertificateBuilder(
-                    issuer.name, serial(), time(notBefore), time(notAfter), subject, spki);
+            int generalNames = 0;
+            for (byte[] v : nameValues) {
+                generalNames += tlv(v.length);
+            }
+            int sanValue = tlv(generalNames); // GeneralNames SEQUENCE, the extnValue OCTET STRING's content
+            int sanContent = SAN_OID.length + tlv(sanValue);
+            int skiContent = SKI_OID.length + tlv(tlv(keyId.length));
+            int extensions = LEAF_CONSTANT_EXTENSIONS_DER.length + tlv(skiContent) + issuer.authorityKeyIdentifierDer.length
+                    + tlv(sanContent);
+            int validity = tlv(notBefore.length + notAfter.length);
+            int content = VERSION_V3.length + tlv(serialOctets.length) + issuer.algorithmAndName.length + validity
+                    + subject.length + key.length + tlv(tlv(extensions));
+
+            byte[] out = new byte[tlv(content)];
+            int i = header(out, 0, SEQUENCE, content);
+            i = put(out, i, VERSION_V3);
+            i = header(out, i, INTEGER, serialOctets.length);
+            i = put(out, i, serialOctets);
+            i = put(out, i, issuer.algorithmAndName);
+            i = header(out, i, SEQUENCE, notBefore.length + notAfter.length);
+            i = put(out, i, notBefore);
+            i = put(out, i, notAfter);
+            i = put(out, i, subject);
+            i = put(out, i, key);
+            i = header(out, i, EXTENSIONS_TAG, tlv(extensions));
+            i = header(out, i, SEQUENCE, extensions);
+            i = put(out, i, LEAF_CONSTANT_EXTENSIONS_DER);
+            i = header(out, i, SEQUENCE, skiContent);
+            i = put(out, i, SKI_OID);
+            i = header(out, i, OCTET_STRING, tlv(keyId.length));
+            i = header(out, i, OCTET_STRING, keyId.length);
+            i = put(out, i, keyId);
+            i = put(out, i, issuer.authorityKeyIdentifierDer);
+            i = header(out, i, SEQUENCE, sanContent);
+            i = put(out, i, SAN_OID);
+            i = header(out, i, OCTET_STRING, sanValue);
+            i = header(out, i, SEQUENCE, generalNames);
+            for (int k = 0; k < names; k++) {
+                i = header(out, i, nameTags[k], nameValues[k].length);
+                i = put(out, i, nameValues[k]);
+            }
+            if (i != out.length) {
+                throw new IllegalStateException("TBSCertificate length mismatch: wrote " + i + " of " + out.length + " bytes");
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new IllegalStateException("cannot build X509-SVID for " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The TBSCertificate of the same leaf as {@link #leafTbs}, built with BouncyCastle's {@link X509v3CertificateBuilder}
+     * (how leaves were built before): the reference the direct encoding is tested against.
+     */
+    static byte[] builderLeafTbs(Issuer issuer, SpiffeId id, SubjectPublicKeyInfo spki, List<String> dnsNames, Instant now,
+            Instant requestedNotAfter, BigInteger serial) {
+        checkLeaf(id, serial);
+        try {
+            X500Name subject = dnsNames.isEmpty() ? LEAF_SUBJECT : leafSubject(dnsNames);
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer.name, serial,
+                    time(leafNotBefore(issuer, now)), time(leafNotAfter(issuer, requestedNotAfter)), subject, spki);
             b.addExtension(LEAF_BASIC_CONSTRAINTS);
             b.addExtension(LEAF_KEY_USAGE);
             b.addExtension(LEAF_EXTENDED_KEY_USAGE);
-            b.addExtension(Extension.subjectKeyIdentifier, false, subjectKeyIdentifier(spki));
+            b.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(sha1(spki.getPublicKeyData().getBytes())));
             b.addExtension(issuer.authorityKeyIdentifier);
             List<GeneralName> names = new ArrayList<>();
             names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString()));
@@ -135,13 +231,82 @@ public final class X509Profiles {
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
             OneShotSigner signer = new OneShotSigner(issuer.crypto, issuer.key, issuer.algorithm);
             b.build(signer);
-            return signer.certificate(issuer.encodedAlgorithm);
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
+            return signer.tbs.toByteArray();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot build X509-SVID for " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void checkLeaf(SpiffeId id, BigInteger serial) {
+        if (id.isRoot()) {
+            throw new IllegalArgumentException("an X509-SVID's SPIFFE ID must have a path");
+        }
+        if (serial.signum() <= 0 || serial.bitLength() > 159) {
+            throw new IllegalArgumentException("a certificate serial must be positive and at most 20 octets, not " + serial);
+        }
+    }
+
+    private static Instant leafNotBefore(Issuer issuer, Instant now) {
+        Instant notBefore = now.minusSeconds(NOT_BEFORE_CUSHION_SECONDS);
+        return notBefore.isBefore(issuer.notBefore) ? issuer.notBefore : notBefore;
+    }
+
+    private static Instant leafNotAfter(Issuer issuer, Instant requestedNotAfter) {
+        return requestedNotAfter.isAfter(issuer.notAfter) ? issuer.notAfter : requestedNotAfter;
+    }
+
+    /** The subject of a leaf with DNS names: C=US, O=Signet, CN=the first DNS name. */
+    private static X500Name leafSubject(List<String> dnsNames) {
+        return new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.C, "US").addRDN(BCStyle.O, "Signet").addRDN(BCStyle.CN, dnsNames.get(0)).build();
+    }
+
+    private static final byte SEQUENCE = 0x30;
+    private static final byte INTEGER = 0x02;
+    private static final byte OCTET_STRING = 0x04;
+    private static final byte EXTENSIONS_TAG = (byte) 0xA3; // [3] EXPLICIT
+    private static final byte TAG_DNS = (byte) 0x82; // GeneralName dNSName [2] IMPLICIT IA5String
+    private static final byte TAG_URI = (byte) 0x86; // GeneralName uniformResourceIdentifier [6] IMPLICIT IA5String
+    private static final byte TAG_IP = (byte) 0x87; // GeneralName iPAddress [7] IMPLICIT OCTET STRING
+    /** [0] EXPLICIT INTEGER 2: version v3. */
+    private static final byte[] VERSION_V3 = {(byte) 0xA0, 0x03, 0x02, 0x01, 0x02};
+    private static final byte[] SKI_OID = der(Extension.subjectKeyIdentifier);
+    private static final byte[] SAN_OID = der(Extension.subjectAlternativeName);
+
+    /** The length of a DER TLV with {@code contentLength} content octets and a one-octet tag. */
+    private static int tlv(int contentLength) {
+        return 1 + lengthOctets(contentLength) + contentLength;
+    }
+
+    private static int header(byte[] out, int i, byte tag, int contentLength) {
+        out[i] = tag;
+        return writeLength(out, i + 1, contentLength);
+    }
+
+    private static int put(byte[] out, int i, byte[] bytes) {
+        System.arraycopy(bytes, 0, out, i, bytes.length);
+        return i + bytes.length;
+    }
+
+    private static byte[] der(org.bouncycastle.asn1.ASN1Encodable value) {
+        try {
+            return value.toASN1Primitive().getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int i = 0;
+        for (byte[] p : parts) {
+            i = put(out, i, p);
+        }
+        return out;
     }
 
     /**
@@ -157,6 +322,10 @@ public final class X509Profiles {
         private final Extension authorityKeyIdentifier;
         private final AlgorithmIdentifier algorithm;
         private final byte[] encodedAlgorithm;
+        /** The authorityKeyIdentifier extension, DER. */
+        private final byte[] authorityKeyIdentifierDer;
+        /** The TBSCertificate's signature AlgorithmIdentifier and issuer Name, adjacent there: DER, concatenated. */
+        private final byte[] algorithmAndName;
         private final Instant notBefore;
         private final Instant notAfter;
 
@@ -173,11 +342,9 @@ public final class X509Profiles {
                 throw new IllegalStateException("cannot read CA certificate " + cert.getSubjectX500Principal() + ": " + e.getMessage(), e);
             }
             this.algorithm = algorithmFor(cert.getPublicKey());
-            try {
-                this.encodedAlgorithm = algorithm.getEncoded(ASN1Encoding.DER);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            this.encodedAlgorithm = der(algorithm);
+            this.authorityKeyIdentifierDer = der(authorityKeyIdentifier);
+            this.algorithmAndName = concat(encodedAlgorithm, der(name));
             this.notBefore = cert.getNotBefore().toInstant();
             this.notAfter = cert.getNotAfter().toInstant();
         }
@@ -196,10 +363,16 @@ public final class X509Profiles {
      * encoded directly: BouncyCastle's {@code Time(Date)} formats and re-parses through two SimpleDateFormats per call.
      */
     static Time time(Instant t) throws IOException {
+        return Time.getInstance(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(timeDer(t)));
+    }
+
+    /** {@link #time} as its DER encoding. */
+    static byte[] timeDer(Instant t) throws IOException {
         java.time.LocalDateTime d = java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, java.time.ZoneOffset.UTC);
         int year = d.getYear();
         if (year < 1950 || year > 9999) {
-            return new Time(java.util.Date.from(t)); // outside UTCTime and four-digit GeneralizedTime: never for a leaf
+            // outside UTCTime and four-digit GeneralizedTime: never for a leaf
+            return new Time(java.util.Date.from(t)).getEncoded(ASN1Encoding.DER);
         }
         boolean utc = year <= 2049;
         byte[] der = new byte[utc ? 15 : 17];
@@ -216,7 +389,7 @@ public final class X509Profiles {
         i = digits(der, i, d.getMinute());
         i = digits(der, i, d.getSecond());
         der[i] = 'Z';
-        return Time.getInstance(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(der));
+        return der;
     }
 
     private static int digits(byte[] out, int i, int twoDigits) {
@@ -234,6 +407,10 @@ public final class X509Profiles {
             new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
     private static final Extension LEAF_EXTENDED_KEY_USAGE = extension(Extension.extendedKeyUsage, false,
             new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+    private static final byte[] LEAF_SUBJECT_DER = der(LEAF_SUBJECT);
+    /** basicConstraints, keyUsage, extendedKeyUsage: the first three of a leaf's extensions, DER, concatenated. */
+    private static final byte[] LEAF_CONSTANT_EXTENSIONS_DER = concat(der(LEAF_BASIC_CONSTRAINTS), der(LEAF_KEY_USAGE),
+            der(LEAF_EXTENDED_KEY_USAGE));
 
     private static Extension extension(org.bouncycastle.asn1.ASN1ObjectIdentifier oid, boolean critical, org.bouncycastle.asn1.ASN1Encodable value) {
         try {
@@ -243,14 +420,25 @@ public final class X509Profiles {
         }
     }
 
-    /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bit string. */
-    private static SubjectKeyIdentifier subjectKeyIdentifier(SubjectPublicKeyInfo spki) {
+    /** SHA-1, for the key identifier (RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bit string). */
+    private static byte[] sha1(byte[] bits) {
         org.bouncycastle.crypto.digests.SHA1Digest d = new org.bouncycastle.crypto.digests.SHA1Digest();
-        byte[] bits = spki.getPublicKeyData().getBytes();
         d.update(bits, 0, bits.length);
         byte[] out = new byte[d.getDigestSize()];
         d.doFinal(out, 0);
-        return new SubjectKeyIdentifier(out);
+        return out;
+    }
+
+    /** Signs {@code tbs} with a fresh {@link Signature} of {@code crypto} and its own key object. */
+    private static byte[] sign(SigningProvider crypto, PrivateKey key, AlgorithmIdentifier algorithm, byte[] tbs) {
+        try {
+            Signature s = crypto.signature(JCA_NAMES.get(algorithm.getAlgorithm()));
+            s.initSign(key, crypto.random());
+            s.update(tbs);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signing with " + crypto.name() + " failed: " + e.getMessage(), e);
+        }
     }
 
     private static AlgorithmIdentifier algorithmFor(PublicKey signerPub) {
@@ -266,7 +454,6 @@ public final class X509Profiles {
         private final PrivateKey key;
         private final AlgorithmIdentifier algorithm;
         private final ByteArrayOutputStream tbs = new ByteArrayOutputStream(1024);
-        private byte[] signature;
 
         OneShotSigner(SigningProvider crypto, PrivateKey key, AlgorithmIdentifier algorithm) {
             this.crypto = crypto;
@@ -279,14 +466,6 @@ public final class X509Profiles {
             return algorithm;
         }
 
-        /** The signed certificate's DER, once the builder has had {@link #getSignature()}. */
-        byte[] certificate(byte[] encodedAlgorithm) {
-            if (signature == null) {
-                throw new IllegalStateException("not signed yet");
-            }
-            return X509Profiles.certificate(tbs.toByteArray(), encodedAlgorithm, signature);
-        }
-
         @Override
         public OutputStream getOutputStream() {
             return tbs;
@@ -294,15 +473,7 @@ public final class X509Profiles {
 
         @Override
         public byte[] getSignature() {
-            try {
-                Signature s = crypto.signature(JCA_NAMES.get(algorithm.getAlgorithm()));
-                s.initSign(key, crypto.random());
-                s.update(tbs.toByteArray());
-                signature = s.sign();
-                return signature;
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("signing with " + crypto.name() + " failed: " + e.getMessage(), e);
-            }
+            return sign(crypto, key, algorithm, tbs.toByteArray());
         }
     }
 
