@@ -54,8 +54,18 @@ final class Proc implements AutoCloseable {
     }
 
     String tail() {
-        String s = logText();
-        return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
+        return tail(log, 3000);
+    }
+
+    /** The last {@code maxChars} characters of {@code log} ("" if it cannot be read). */
+    static String tail(Path log, int maxChars) {
+        String s;
+        try {
+            s = Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            s = "";
+        }
+        return s.length() > maxChars ? s.substring(s.length() - maxChars) : s;
     }
 
     /** Waits until {@code ready} holds; fails with the log's tail if the process exits or time runs out. */
@@ -78,6 +88,11 @@ final class Proc implements AutoCloseable {
     /** SIGTERM, then SIGKILL after 15 s. */
     @Override
     public void close() {
+        stop(process);
+    }
+
+    /** Stops {@code process}: SIGTERM, then SIGKILL after 15 s. */
+    static void stop(Process process) {
         if (!process.isAlive()) {
             return;
         }

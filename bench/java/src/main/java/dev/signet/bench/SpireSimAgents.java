@@ -109,26 +109,11 @@ final class SpireSimAgents implements AutoCloseable {
     }
 
     private String tail() {
-        try {
-            String s = Files.exists(log) ? Files.readString(log) : "";
-            return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
-        } catch (IOException e) {
-            return "";
-        }
+        return Proc.tail(log, 2000);
     }
 
     @Override
     public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Proc.stop(process);
     }
 }
