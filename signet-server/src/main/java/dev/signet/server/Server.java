@@ -138,12 +138,14 @@ public final class Server implements AutoCloseable {
                     nodeAttestors,
                     agentRecords, ca, entries, hub, config.agentTtl(), config.defaultX509SvidTtl(), jwtKeys,
                     config.defaultJwtSvidTtl(), new RateLimiter<>(config.jwtSvidRateLimit(), config.jwtSvidRateLimit(), clock), clock);
+            ServerTls.Engine tlsEngine = ServerTls.Engine.select(config.cryptoProvider());
+            log.info("agent API TLS: {}", tlsEngine.reason());
             group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
             agentServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.bindPort()))
                     .channelType(EpollServerSocketChannel.class)
                     .bossEventLoopGroup(group)
                     .workerEventLoopGroup(group)
-                    .sslContext(ServerTls.serverContext(identity, ca, clock))
+                    .sslContext(ServerTls.serverContext(identity, ca, clock, tlsEngine))
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .addService(ServerInterceptors.intercept(

@@ -4,7 +4,9 @@ import dev.signet.core.x509.SvidVerifier;
 import dev.signet.server.ca.CertificateAuthority;
 import dev.signet.server.identity.ServerIdentity;
 import io.grpc.netty.GrpcSslContexts;
+import dev.signet.core.x509.SigningProvider;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -29,19 +31,41 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * before the agent has one — but when presented it must be a valid X509-SVID chaining to the current
  * trust bundle (X-15); {@link AgentAuthenticator} then decides which calls need one.
  *
- * <p>The TLS engine is the JDK's, whatever {@code crypto_provider} chose for signing. Conscrypt's engine
- * (BoringSSL) spends less CPU per record, but each of its SSL objects holds a pipe — three file descriptors per agent
- * connection instead of one: a benchmark server with a 20,000-descriptor limit stopped accepting agents at ~6,600
- * (bench/results/2026-12-04-final.md). A server's connection count is its agent count, so it keeps one descriptor each;
- * an agent, with one connection, uses the chosen provider for its side (ServerConnection).
+ * <p>The record layer is most of a busy server's CPU (every SVID batch and sync travels through it), so the engine is
+ * chosen with {@code crypto_provider} ({@link Engine#select}): BoringSSL through Netty's tcnative binding
+ * ({@code netty-tcnative-boringssl-static}, the engine gRPC supports) unless the operator asked for an all-Java
+ * server ({@code bouncycastle}) or the native library does not load here; else the JDK's engine. Both keep one file
+ * descriptor per agent connection — Conscrypt's engine was not used here because each of its SSL objects holds a pipe
+ * (three descriptors per agent: a 10,000-agent run hit a 20,000-descriptor limit at ~6,600 agents,
+ * bench/results/2026-12-04-final.md). Key manager and trust manager are the same objects under both engines.
  */
 public final class ServerTls {
     private static final String ALIAS = "signet-server";
 
     private ServerTls() {}
 
-    /** The agent API's TLS context, on the JDK's TLS engine. */
-    public static SslContext serverContext(ServerIdentity identity, CertificateAuthority ca, Clock clock) throws SSLException {
+    /** Which TLS implementation encrypts the agent API's records, and why it was chosen. */
+    public record Engine(SslProvider provider, String reason) {
+        /** BoringSSL (netty-tcnative) when it loads here, unless {@code bouncycastle} asked for an all-Java server. */
+        public static Engine select(SigningProvider.Choice choice) {
+            return select(choice, OpenSsl.isAvailable(), OpenSsl.unavailabilityCause());
+        }
+
+        static Engine select(SigningProvider.Choice choice, boolean nativeAvailable, Throwable whyNot) {
+            if (choice == SigningProvider.Choice.BOUNCYCASTLE) {
+                return new Engine(SslProvider.JDK, "JDK (crypto_provider = \"bouncycastle\": all-Java)");
+            }
+            if (nativeAvailable) {
+                return new Engine(SslProvider.OPENSSL, "netty-tcnative (" + OpenSsl.versionString() + ")");
+            }
+            return new Engine(SslProvider.JDK, "JDK (netty-tcnative's BoringSSL did not load: "
+                    + (whyNot == null ? "unknown reason" : String.valueOf(whyNot.getMessage())) + ")");
+        }
+    }
+
+    /** The agent API's TLS context on the given engine. */
+    public static SslContext serverContext(ServerIdentity identity, CertificateAuthority ca, Clock clock, Engine engine)
+            throws SSLException {
         X509ExtendedKeyManager km = new X509ExtendedKeyManager() {
             @Override
             public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
@@ -79,7 +103,7 @@ public final class ServerTls {
             }
         };
         X509ExtendedTrustManager tm = new BundleTrustManager(ca, clock);
-        return GrpcSslContexts.configure(SslContextBuilder.forServer(new KeyManagerFactoryWrapper(km)), SslProvider.JDK)
+        return GrpcSslContexts.configure(SslContextBuilder.forServer(new KeyManagerFactoryWrapper(km)), engine.provider())
                 .trustManager(new TrustManagerFactoryWrapper(tm))
                 .clientAuth(ClientAuth.OPTIONAL)
                 .protocols("TLSv1.3", "TLSv1.2")

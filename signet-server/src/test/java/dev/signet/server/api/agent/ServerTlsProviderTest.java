@@ -53,11 +53,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The agent API's TLS ({@link ServerTls}) on a real gRPC server and socket, with the CA on each crypto provider: the
- * server's own {@link SSLSession} (read from the call's transport attributes) shows the JDK's TLS engine ran the
- * handshake ({@code sun.security.ssl.*}) whatever signs — Conscrypt's engine would cost two more file descriptors per
- * agent connection — and the same client-auth, rotation and refusal behaviour holds under both. Clients are JDK TLS
- * clients, as a peer independent of the server.
+ * The agent API's TLS ({@link ServerTls}) on a real gRPC server and socket, with the CA on each crypto provider and the
+ * TLS engine that choice selects: the server's own {@link SSLSession} (read from the call's transport attributes) shows
+ * which engine ran the handshake — BoringSSL through netty-tcnative ({@code io.netty.handler.ssl.*}) for
+ * {@code conscrypt}/{@code auto}, the JDK's ({@code sun.security.ssl.*}) for {@code bouncycastle} — the same
+ * client-auth, rotation and refusal behaviour holds under both, and either costs the server one file descriptor per
+ * agent connection. Clients are JDK TLS clients, as a peer independent of the server.
  */
 class ServerTlsProviderTest {
     private static final TrustDomain TD = new TrustDomain("tls.example");
@@ -84,7 +85,9 @@ class ServerTlsProviderTest {
         store.close();
     }
 
-    private void startServer(SigningProvider crypto) throws Exception {
+    private void startServer(String providerName) throws Exception {
+        SigningProvider.Choice choice = SigningProvider.Choice.parse(providerName);
+        SigningProvider crypto = SigningProvider.select(choice);
         ca = new CertificateAuthority(TD, dir.resolve("ca"), Crypto.KeyType.EC_P256, Duration.ofHours(24), store.bundles(), clock, crypto);
         ca.initialize();
         identity = new ServerIdentity(ca, Duration.ofHours(1), List.of("localhost"), clock);
@@ -96,14 +99,10 @@ class ServerTlsProviderTest {
             }
         };
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .sslContext(ServerTls.serverContext(identity, ca, clock))
+                .sslContext(ServerTls.serverContext(identity, ca, clock, ServerTls.Engine.select(choice)))
                 .addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), capture))
                 .build()
                 .start();
-    }
-
-    private static SigningProvider provider(String name) {
-        return SigningProvider.select(SigningProvider.Choice.parse(name));
     }
 
     /** A JDK TLS client trusting the CA bundle, presenting {@code chain} if given, recording the server chains it saw. */
@@ -151,23 +150,26 @@ class ServerTlsProviderTest {
         return ca.signX509Svid(SpiffeId.parse("spiffe://tls.example/signet/agent/join_token/t1"), kp.getPublic(), Duration.ofHours(1), List.of());
     }
 
-    @Test
-    void conscryptChosenForSigning_theServerStillHandshakesWithTheJdkTls() throws Exception {
-        startServer(provider("conscrypt"));
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "conscrypt"})
+    void nativeCryptoChosen_theServerHandshakesWithBoringSsl(String name) throws Exception {
+        assertThat(io.netty.handler.ssl.OpenSsl.isAvailable()).as("netty-tcnative loads on this build's platform")
+                .withFailMessage("netty-tcnative did not load: %s", io.netty.handler.ssl.OpenSsl.unavailabilityCause()).isTrue();
+        startServer(name);
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
         List<X509Certificate> svid = agentSvid(kp);
         assertThat(check(channel(svid, kp.getPrivate(), new CopyOnWriteArrayList<>()))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
         SSLSession s = serverSessions.get(0);
-        assertThat(s.getClass().getName()).as("the server's SSLSession class: one descriptor per agent connection")
-                .startsWith("sun.security.ssl.");
+        assertThat(s.getClass().getName()).as("the server's SSLSession class: Netty's OpenSSL engine")
+                .startsWith("io.netty.handler.ssl.");
         assertThat(s.getProtocol()).isEqualTo("TLSv1.3");
         assertThat(s.getPeerCertificates()[0]).as("the client SVID reached the server").isEqualTo(svid.get(0));
     }
 
     @Test
     void bouncyCastleChosen_theServerKeepsTheJdkTls() throws Exception {
-        startServer(provider("bouncycastle"));
+        startServer("bouncycastle");
         KeyPair kp = Crypto.generate(Crypto.KeyType.EC_P256);
         List<X509Certificate> svid = agentSvid(kp);
         assertThat(check(channel(svid, kp.getPrivate(), new CopyOnWriteArrayList<>()))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
@@ -178,10 +180,47 @@ class ServerTlsProviderTest {
         assertThat(s.getPeerCertificates()[0]).isEqualTo(svid.get(0));
     }
 
+    @Test
+    void engineChoice() {
+        assertThat(ServerTls.Engine.select(SigningProvider.Choice.BOUNCYCASTLE, true, null).provider()).isEqualTo(SslProvider.JDK);
+        assertThat(ServerTls.Engine.select(SigningProvider.Choice.AUTO, true, null).provider()).isEqualTo(SslProvider.OPENSSL);
+        assertThat(ServerTls.Engine.select(SigningProvider.Choice.CONSCRYPT, true, null).provider()).isEqualTo(SslProvider.OPENSSL);
+        ServerTls.Engine fallback = ServerTls.Engine.select(SigningProvider.Choice.AUTO, false,
+                new UnsatisfiedLinkError("no netty_tcnative_linux_x86_64 in java.library.path"));
+        assertThat(fallback.provider()).isEqualTo(SslProvider.JDK);
+        assertThat(fallback.reason()).isEqualTo("JDK (netty-tcnative's BoringSSL did not load: "
+                + "no netty_tcnative_linux_x86_64 in java.library.path)");
+    }
+
+    /**
+     * Each agent connection costs the server one descriptor under either engine (the client side here costs one too):
+     * Conscrypt's engine, holding a pipe per SSL object, would show four per connection.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"conscrypt", "bouncycastle"})
+    void oneDescriptorPerAgentConnection(String name) throws Exception {
+        startServer(name);
+        check(channel(null, null, new CopyOnWriteArrayList<>())); // event loops and their selectors exist from here on
+        int connections = 40;
+        long before = openDescriptors();
+        for (int i = 0; i < connections; i++) {
+            assertThat(check(channel(null, null, new CopyOnWriteArrayList<>()))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        }
+        long added = openDescriptors() - before;
+        assertThat(added).as("descriptors for %d connections, both ends in this process", connections)
+                .isBetween(2L * connections, 2L * connections + 8);
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"conscrypt", "bouncycastle"})
     void tls12ClientsAndClientsWithoutCertificateAreServed(String name) throws Exception {
-        startServer(provider(name));
+        startServer(name);
         assertThat(check(channel(null, null, new CopyOnWriteArrayList<>(), "TLSv1.2"))).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         SSLSession s = serverSessions.get(0);
         assertThat(s.getProtocol()).isEqualTo("TLSv1.2");
@@ -193,7 +232,7 @@ class ServerTlsProviderTest {
     @ParameterizedTest
     @ValueSource(strings = {"conscrypt", "bouncycastle"})
     void aRotatedServerSvidIsPresentedFromTheNextHandshake(String name) throws Exception {
-        startServer(provider(name));
+        startServer(name);
         List<List<X509Certificate>> seen = new CopyOnWriteArrayList<>();
         check(channel(null, null, seen));
         X509Certificate first = seen.get(0).get(0);
@@ -211,7 +250,7 @@ class ServerTlsProviderTest {
     @ParameterizedTest
     @ValueSource(strings = {"conscrypt", "bouncycastle"})
     void aClientCertificateOutsideTheBundleIsRefused(String name) throws Exception {
-        startServer(provider(name));
+        startServer(name);
         // a CA the server does not know, issuing an agent ID of the server's own trust domain
         dev.signet.core.x509.SigningProvider bc = SigningProvider.bouncyCastle();
         KeyPair foreignCaKey = Crypto.generate(Crypto.KeyType.EC_P256);
