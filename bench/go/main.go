@@ -4,7 +4,7 @@
 //
 //	benchclient x509 -socket S -workloads N -rounds R        connect → first X509SVIDResponse, fresh client each time
 //	benchclient jwt -socket S -n N [-fresh]                  FetchJWTSVID latency (one client; -fresh: new audience each call)
-//	benchclient validate -socket S -n N                      ValidateJWTSVID latency for a token fetched once
+//	benchclient validate -socket S -n N [-fresh]             ValidateJWTSVID latency for a token fetched once (-fresh: n tokens, each validated once)
 //	benchclient watch -socket S                              one line per X.509 update: {"t_ns":…, "ids":[…]}
 //	benchclient spire-propagate -socket S -server-socket A -parent ID -n N
 //	                                                         SPIRE entry create → update on an open stream
@@ -204,6 +204,7 @@ func validateCmd(args []string) {
 	fs := flag.NewFlagSet("validate", flag.ExitOnError)
 	socket := fs.String("socket", "", "Workload API socket")
 	n := fs.Int("n", 200, "validations")
+	fresh := fs.Bool("fresh", false, "validate n different tokens once each (fetched beforehand, untimed): no validator can answer from a memory of tokens it already verified")
 	fs.Parse(args)
 	ctx := context.Background()
 	c, err := workloadapi.New(ctx, addr(*socket))
@@ -211,25 +212,48 @@ func validateCmd(args []string) {
 		fail(err)
 	}
 	defer c.Close()
-	svid, err := c.FetchJWTSVID(ctx, jwtsvid.Params{Audience: "bench-validate"})
-	if err != nil {
-		fail(fmt.Errorf("fetch: %w", err))
+	type job struct{ token, audience string }
+	var jobs []job
+	if *fresh {
+		run := fmt.Sprintf("%d", time.Now().UnixNano())
+		for i := 0; i < *n+10; i++ {
+			aud := fmt.Sprintf("bench-validate-%s-%d", run, i)
+			svid, err := c.FetchJWTSVID(ctx, jwtsvid.Params{Audience: aud})
+			if err != nil {
+				fail(fmt.Errorf("fetch %d: %w", i, err))
+			}
+			jobs = append(jobs, job{svid.Marshal(), aud})
+		}
+	} else {
+		svid, err := c.FetchJWTSVID(ctx, jwtsvid.Params{Audience: "bench-validate"})
+		if err != nil {
+			fail(fmt.Errorf("fetch: %w", err))
+		}
+		for i := 0; i < *n+10; i++ {
+			jobs = append(jobs, job{svid.Marshal(), "bench-validate"})
+		}
 	}
-	token := svid.Marshal()
 	var rec recorder
 	start := time.Now()
-	for i := 0; i < *n+10; i++ {
+	for i, jb := range jobs {
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		t0 := time.Now()
-		_, err := c.ValidateJWTSVID(cctx, token, "bench-validate")
+		_, err := c.ValidateJWTSVID(cctx, jb.token, jb.audience)
 		el := time.Since(t0)
 		cancel()
 		if i >= 10 { // the first ten warm up
 			rec.add(el, err)
 		}
 	}
-	s := summarize("jwt_validate", rec.d, rec.errs, rec.first, time.Since(start))
+	name := "jwt_validate"
+	if *fresh {
+		name = "jwt_validate_fresh"
+	}
+	s := summarize(name, rec.d, rec.errs, rec.first, time.Since(start))
 	s.Calls = 1 + 10 + len(rec.d) + rec.errs
+	if *fresh {
+		s.Calls = 2 * len(jobs) // as many fetches as validations: the caller reports no CPU per call for this mode
+	}
 	emit(s)
 }
 

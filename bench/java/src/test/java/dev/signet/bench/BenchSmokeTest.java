@@ -20,7 +20,7 @@ class BenchSmokeTest {
     private static final List<String> SIGNET_KEYS = List.of(
             "wl.agent_rss_idle", "wl.x509.1.p50", "wl.x509.1.p99", "wl.x509.1.max", "wl.x509.1.cpu", "wl.x509.1.rss",
             "wl.x509.2.p50", "wl.x509.2.p99", "wl.x509.2.max", "wl.x509.2.refused",
-            "wl.jwt_cached.p50", "wl.jwt_cached.p99", "wl.jwt_uncached.p50", "wl.jwt_validate.p50", "wl.jwt_validate.p99",
+            "wl.jwt_cached.p50", "wl.jwt_cached.p99", "wl.jwt_uncached.p50", "wl.jwt_validate.p50", "wl.jwt_validate.p99", "wl.jwt_validate_fresh.p50", "wl.jwt_validate_fresh.p99",
             "sign.raw", "sign.raw_c2", "sign.raw_sign_verify", "sign.x509", "sign.x509_cores", "sign.x509_per_core", "sign.x509_vs_raw",
             "sign.x509_vs_raw_sign_verify",
             "sign.jwt", "sign.jwt_per_core",
