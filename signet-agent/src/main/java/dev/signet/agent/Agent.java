@@ -52,7 +52,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         SecureRandom random = new SecureRandom();
-        // the TLS engine of the channels to the server, chosen once here (crypto_provider)
+        // the TLS engine of the channels to the server and ValidateJWTSVID's EC verifier, chosen once here (crypto_provider)
         dev.signet.core.x509.SigningProvider crypto = dev.signet.core.x509.SigningProvider.select(config.cryptoProvider());
         log.info("crypto provider: {}", crypto.reason());
         this.cache = new IdentityCache(config.trustDomain(), random);
@@ -65,7 +65,7 @@ public final class Agent implements AutoCloseable {
         try {
             var workloadAttestors = WorkloadAttestors.create(config);
             manager.start(NodeAttestorClients.create(config), config.insecureBootstrap());
-            this.endpoint = new WorkloadEndpoint(WorkloadEndpoint.Config.defaults(config.socketPath()), cache, workloadAttestors);
+            this.endpoint = new WorkloadEndpoint(WorkloadEndpoint.Config.defaults(config.socketPath()), cache, workloadAttestors, crypto);
             endpoint.start();
             try {
                 this.http = startHttp(config, clock);

@@ -29,7 +29,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** ValidateJWTSVID's rules (spiffe-rules.md J-1–J-10, J-13, W-24), each with tokens crafted byte for byte. */
+/**
+ * ValidateJWTSVID's rules (spiffe-rules.md J-1–J-10, J-13, W-24), each with tokens crafted byte for byte, verifying
+ * with BouncyCastle; {@link JwtSvidValidatorConscryptTest} runs every case again with Conscrypt verifying EC signatures.
+ */
 class JwtSvidValidatorTest {
     private static final TrustDomain TD = new TrustDomain("example.org");
     private static final String SUB = "spiffe://example.org/web";
@@ -37,7 +40,7 @@ class JwtSvidValidatorTest {
     private static final TestJwts.Key KEY = TestJwts.es256("k1");
 
     private final ManualClock clock = new ManualClock(NOW);
-    private final JwtSvidValidator validator = new JwtSvidValidator(clock);
+    private final JwtSvidValidator validator = new JwtSvidValidator(clock, crypto());
     private final Map<TrustDomain, TrustBundle> bundles = Map.of(TD, bundle(TD, KEY.authority()));
 
     private static TrustBundle bundle(TrustDomain td, JwtAuthority... authorities) {
@@ -355,5 +358,10 @@ class JwtSvidValidatorTest {
 
     private static String json(Map<String, Object> m) {
         return com.nimbusds.jose.util.JSONObjectUtils.toJSONString(m);
+    }
+
+    /** The provider verifying EC signatures. */
+    dev.signet.core.x509.SigningProvider crypto() {
+        return dev.signet.core.x509.SigningProvider.bouncyCastle();
     }
 }

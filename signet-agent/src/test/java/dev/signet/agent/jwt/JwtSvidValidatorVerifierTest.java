@@ -12,13 +12,14 @@ import dev.signet.core.bundle.JwtAuthority;
 import dev.signet.core.bundle.TrustBundle;
 import dev.signet.core.spiffeid.TrustDomain;
 import dev.signet.core.x509.Crypto;
+import dev.signet.core.x509.SigningProvider;
 import dev.signet.testing.ManualClock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The verifiers behind {@link JwtSvidValidator}: BouncyCastle as JCA provider, one per key, dropped with the bundle. */
+/** The verifiers behind {@link JwtSvidValidator}: the signing provider for EC, BouncyCastle for RSA, one per key, dropped with the bundle. */
 class JwtSvidValidatorVerifierTest {
     private static final TrustDomain TD = new TrustDomain("example.org");
     private static final String SUB = "spiffe://example.org/web";
@@ -52,6 +53,42 @@ class JwtSvidValidatorVerifierTest {
         assertThat(rsaVerifier).isInstanceOf(RSASSAVerifier.class);
         assertThat(ecVerifier.getJCAContext().getProvider()).isSameAs(Crypto.PROVIDER);
         assertThat(rsaVerifier.getJCAContext().getProvider()).isSameAs(Crypto.PROVIDER);
+    }
+
+    /**
+     * With Conscrypt chosen (the agent's default where it loads), EC tokens of every JWT-SVID curve verify on its
+     * provider with its own key objects, a tampered signature or a token of another key is still refused, and RSA stays
+     * on BouncyCastle.
+     */
+    @Test
+    void onConscryptEcSignaturesVerifyNativelyAndForgeriesAreStillRefused() throws Exception {
+        SigningProvider conscrypt = SigningProvider.select(SigningProvider.Choice.CONSCRYPT);
+        JwtSvidValidator v = new JwtSvidValidator(new ManualClock(NOW), conscrypt);
+        TestJwts.Key p256 = TestJwts.es256("p256");
+        TestJwts.Key p384 = TestJwts.ec("p384", "secp384r1", JWSAlgorithm.ES384);
+        TestJwts.Key p521 = TestJwts.ec("p521", "secp521r1", JWSAlgorithm.ES512);
+        TestJwts.Key other = TestJwts.es256("p256"); // same kid, different key
+        TestJwts.Key rsa = TestJwts.rsa("rsa", JWSAlgorithm.RS256);
+        TrustBundle b = bundle(TD, 1, p256.authority(), p384.authority(), p521.authority(), rsa.authority());
+        for (TestJwts.Key k : List.of(p256, p384, p521, rsa)) {
+            assertThat(v.validate(token(k), "db", Map.of(TD, b)).spiffeId().toString()).isEqualTo(SUB);
+        }
+        for (TestJwts.Key k : List.of(p256, p384, p521)) {
+            JWSVerifier ver = v.verifier(TD, b, k.alg().getName(), k.authority(), k.kid());
+            assertThat(ver.getJCAContext().getProvider()).as(k.kid()).isSameAs(conscrypt.provider());
+            assertThat(conscrypt.owns(((ECDSAVerifier) ver).getPublicKey())).as("translated once into Conscrypt's key").isTrue();
+        }
+        assertThat(v.verifier(TD, b, "RS256", rsa.authority(), "rsa").getJCAContext().getProvider()).isSameAs(Crypto.PROVIDER);
+
+        String good = token(p256);
+        String[] parts = good.split("\\.");
+        byte[] sig = com.nimbusds.jose.util.Base64URL.from(parts[2]).decode();
+        sig[5] ^= 1;
+        String tampered = parts[0] + "." + parts[1] + "." + com.nimbusds.jose.util.Base64URL.encode(sig);
+        assertThatThrownBy(() -> v.validate(tampered, "db", Map.of(TD, b))).isInstanceOf(JwtSvidValidationException.class)
+                .hasMessage("token signature is invalid");
+        assertThatThrownBy(() -> v.validate(token(other), "db", Map.of(TD, b))).isInstanceOf(JwtSvidValidationException.class)
+                .hasMessage("token signature is invalid");
     }
 
     @Test

@@ -105,7 +105,13 @@ public class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPII
 
     /** @param clock decides whether a token given to ValidateJWTSVID has expired */
     public WorkloadApiService(IdentitySource source, List<WorkloadAttestor> attestors, Executor attestationExecutor, Clock clock) {
-        this.validator = new JwtSvidValidator(clock);
+        this(source, attestors, attestationExecutor, clock, dev.signet.core.x509.SigningProvider.bouncyCastle());
+    }
+
+    /** @param crypto verifies ValidateJWTSVID's EC signatures (the agent's {@code crypto_provider}) */
+    public WorkloadApiService(IdentitySource source, List<WorkloadAttestor> attestors, Executor attestationExecutor, Clock clock,
+            dev.signet.core.x509.SigningProvider crypto) {
+        this.validator = new JwtSvidValidator(clock, crypto);
         this.source = Objects.requireNonNull(source, "source");
         this.attestation = new CallerAttestation(attestors);
         this.executor = Objects.requireNonNull(attestationExecutor, "attestationExecutor");

@@ -5,6 +5,7 @@ import dev.signet.agent.endpoints.sds.SdsService;
 import dev.signet.agent.peer.PeerContext;
 import dev.signet.agent.peer.PeerCredentialsNegotiator;
 import dev.signet.agent.peer.PeerTracker;
+import dev.signet.core.x509.SigningProvider;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
@@ -128,6 +129,7 @@ public final class WorkloadEndpoint implements AutoCloseable {
     private final Config config;
     private final IdentitySource source;
     private final List<WorkloadAttestor> attestors;
+    private final SigningProvider crypto;
 
     private Server server;
     private WorkloadApiService service;
@@ -140,6 +142,15 @@ public final class WorkloadEndpoint implements AutoCloseable {
 
     /** @param attestors the configured workload attestors, at least one */
     public WorkloadEndpoint(Config config, IdentitySource source, List<WorkloadAttestor> attestors) {
+        this(config, source, attestors, SigningProvider.bouncyCastle());
+    }
+
+    /**
+     * @param attestors the configured workload attestors, at least one
+     * @param crypto verifies the signatures of tokens given to ValidateJWTSVID (the agent's {@code crypto_provider})
+     */
+    public WorkloadEndpoint(Config config, IdentitySource source, List<WorkloadAttestor> attestors, SigningProvider crypto) {
+        this.crypto = Objects.requireNonNull(crypto, "crypto");
         this.config = Objects.requireNonNull(config, "config");
         this.source = Objects.requireNonNull(source, "source");
         this.attestors = List.copyOf(attestors);
@@ -169,7 +180,7 @@ public final class WorkloadEndpoint implements AutoCloseable {
         attestationExecutor = new ThreadPoolExecutor(config.attestationThreads(), config.attestationThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.attestationQueue()), new DefaultThreadFactory("signet-workload-attest", true));
         attestationExecutor.allowCoreThreadTimeOut(true);
-        service = new WorkloadApiService(source, attestors, attestationExecutor);
+        service = new WorkloadApiService(source, attestors, attestationExecutor, java.time.Clock.systemUTC(), crypto);
         sds = new SdsService(source, attestors, attestationExecutor);
 
         try {
