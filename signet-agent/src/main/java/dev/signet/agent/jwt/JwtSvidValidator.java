@@ -53,10 +53,10 @@ import java.util.stream.Collectors;
  * in BouncyCastle under the agent's C1-only JIT), the key translated into the provider's own key object once per
  * verifier; a key the provider cannot take, and RSA keys, verify with {@link Crypto#PROVIDER} (BouncyCastle).
  * Without an explicit provider Nimbus would use the JDK default, SunEC, slower still. One verifier per (trust
- * domain, {@code kid}, key) is kept and reused (Nimbus verifiers hold no per-call state). The cache for a trust domain is tied to the bundle it was built from: a token checked
- * against a different bundle of that trust domain drops the old verifiers. It is bounded: per trust domain by
- * the bundle's JWT authorities (only keys found in the bundle are cached), and at most
- * {@link #MAX_CACHED_TRUST_DOMAINS} trust domains (beyond that it is cleared).
+ * domain, {@code kid}, key) is kept and reused (Nimbus verifiers hold no per-call state). The cache for a trust
+ * domain is tied to the bundle it was built from: a token checked against a different bundle of that trust domain
+ * drops the old verifiers. It is bounded: per trust domain by the bundle's JWT authorities (only keys found in the
+ * bundle are cached), and at most {@link #MAX_CACHED_TRUST_DOMAINS} trust domains (beyond that it is cleared).
  *
  * <p><b>Verified tokens.</b> Each cached verifier also remembers up to {@link #MAX_VERIFIED_TOKENS_PER_KEY}
  * tokens whose signature it verified: a workload that validates the same token on every request pays one
