@@ -63,11 +63,6 @@ public final class ServerConnection implements AutoCloseable {
         this.crypto = crypto;
     }
 
-    /** The provider whose TLS engine the channels use. */
-    public SigningProvider crypto() {
-        return crypto;
-    }
-
     /** The servers and the failover position. */
     public ServerList servers() {
         return servers;

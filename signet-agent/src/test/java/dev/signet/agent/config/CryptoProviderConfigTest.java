@@ -3,7 +3,6 @@ package dev.signet.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.signet.core.config.ConfigBlock;
 import dev.signet.core.config.ConfigException;
 import dev.signet.core.x509.SigningProvider.Choice;
 import org.junit.jupiter.api.Test;
@@ -11,14 +10,7 @@ import org.junit.jupiter.api.Test;
 /** {@code crypto_provider}: {@code auto} by default, {@code conscrypt} or {@code bouncycastle}; anything else is an error naming the key. */
 class CryptoProviderConfigTest {
     private static AgentConfig parse(String extra) {
-        return AgentConfig.fromHcl(ConfigBlock.parse("agent.hcl", """
-                agent {
-                  trust_domain       = "example.org"
-                  server_address     = "127.0.0.1"
-                  insecure_bootstrap = true
-                  %s
-                }
-                """.formatted(extra)), AgentConfig.Overrides.none());
+        return AgentConfigFixtures.minimalWith(extra);
     }
 
     @Test

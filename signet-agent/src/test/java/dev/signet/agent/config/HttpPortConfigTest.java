@@ -3,20 +3,12 @@ package dev.signet.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.signet.core.config.ConfigBlock;
 import org.junit.jupiter.api.Test;
 
 /** {@code http_port}: unset (default 8500, soft), 0 any free port, -1 off, else a port. */
 class HttpPortConfigTest {
     private static AgentConfig parse(String extra) {
-        return AgentConfig.fromHcl(ConfigBlock.parse("agent.hcl", """
-                agent {
-                  trust_domain       = "example.org"
-                  server_address     = "127.0.0.1"
-                  insecure_bootstrap = true
-                  %s
-                }
-                """.formatted(extra)), AgentConfig.Overrides.none());
+        return AgentConfigFixtures.minimalWith(extra);
     }
 
     @Test

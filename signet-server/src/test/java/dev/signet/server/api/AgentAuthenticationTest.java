@@ -49,8 +49,7 @@ class AgentAuthenticationTest {
     }
 
     private static BatchNewX509SVIDRequest oneCsr() {
-        return BatchNewX509SVIDRequest.newBuilder().addParams(X509SVIDParams.newBuilder().setEntryId("w")
-                .setCsr(ByteString.copyFrom(Csrs.create(Crypto.generate(Crypto.KeyType.EC_P256))))).build();
+        return TestServer.oneCsr("w");
     }
 
     private static RenewAgentRequest renewRequest(KeyPair kp) {

@@ -12,7 +12,6 @@ import dev.signet.core.x509.Csrs;
 import dev.signet.proto.admin.v1.AgentRef;
 import dev.signet.proto.agent.v1.BatchNewX509SVIDRequest;
 import dev.signet.proto.agent.v1.RenewAgentRequest;
-import dev.signet.proto.agent.v1.X509SVIDParams;
 import dev.signet.server.api.agent.AgentRecordCache;
 import dev.signet.server.store.Datastore;
 import dev.signet.server.store.sql.SqliteDatastore;
@@ -58,8 +57,7 @@ class AgentRecordCacheServerTest {
     }
 
     private static BatchNewX509SVIDRequest oneCsr() {
-        return BatchNewX509SVIDRequest.newBuilder().addParams(X509SVIDParams.newBuilder().setEntryId("w")
-                .setCsr(ByteString.copyFrom(Csrs.create(Crypto.generate(Crypto.KeyType.EC_P256))))).build();
+        return TestServer.oneCsr("w");
     }
 
     private Status call(TestServer.AgentIdentity who) {

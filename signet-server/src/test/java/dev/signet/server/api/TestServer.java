@@ -16,6 +16,8 @@ import dev.signet.proto.admin.v1.ListAgentsRequest;
 import dev.signet.proto.agent.v1.AgentApiGrpc;
 import dev.signet.proto.agent.v1.AttestAgentRequest;
 import dev.signet.proto.agent.v1.AttestAgentResponse;
+import dev.signet.proto.agent.v1.BatchNewX509SVIDRequest;
+import dev.signet.proto.agent.v1.X509SVIDParams;
 import dev.signet.proto.common.v1.Agent;
 import dev.signet.proto.common.v1.Entry;
 import dev.signet.proto.common.v1.Selector;
@@ -208,6 +210,12 @@ final class TestServer implements AutoCloseable {
         return AttestAgentRequest.newBuilder().setAttestor("join_token")
                 .setPayload(ByteString.copyFrom(token, StandardCharsets.UTF_8))
                 .setCsr(ByteString.copyFrom(csr)).build();
+    }
+
+    /** A BatchNewX509SVID request with one fresh P-256 CSR for entry {@code entryId}. */
+    static BatchNewX509SVIDRequest oneCsr(String entryId) {
+        return BatchNewX509SVIDRequest.newBuilder().addParams(X509SVIDParams.newBuilder().setEntryId(entryId)
+                .setCsr(ByteString.copyFrom(Csrs.create(Crypto.generate(Crypto.KeyType.EC_P256))))).build();
     }
 
     /** Attests with a fresh key and a join token; returns the agent's identity. */
